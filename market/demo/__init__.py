@@ -1,0 +1,1 @@
+"""Demo data for a newcomer: Xuchang's institutes, companies, postings and 44 agreements."""

@@ -1,0 +1,152 @@
+"""Load the demo data through the same services people use; running it twice changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from market import outbox
+from market.accounts.models import Organization, Role, User
+from market.accounts.services import create_user, find_user_by_email
+from market.agreements.models import Agreement
+from market.agreements.services import record_in_ledger, submit_agreement
+from market.demo import data
+from market.dockings.models import DockingStatus
+from market.dockings.services import accept_docking, docking_between, request_docking
+from market.extensions import db
+from market.matching.services import compute_matches, rebuild_index
+from market.postings.models import Posting, PostingStatus
+from market.postings.services import create_problem, create_result, create_talent_need
+from market.review.services import publish_posting
+from market.stats.services import agreement_totals
+from market.timeutil import today
+
+
+def load_demo(echo: Callable[[str], None] = print) -> str:
+    """Create whatever of the demo data is missing, then index, match and record it."""
+    bureau = _user(data.BUREAU["email"], data.BUREAU["name"], Role.BUREAU, data.BUREAU["name"])
+    members = {}
+    for org in data.INSTITUTES:
+        members[org["name"]] = _user(org["contact_email"], "联络员", Role.INSTITUTE, org["name"])
+    for org in data.COMPANIES:
+        members[org["name"]] = _user(org["contact_email"], "技术负责人", Role.ENTERPRISE,
+                                     org["name"], org["county"], org.get("industry"))
+    outbox.commit()
+    created = _postings(bureau, members)
+    echo(f"postings created: {created}")
+    rebuild_index()
+    for posting in db.session.scalars(select(Posting).where(Posting.ref.like("DEMO-%"))):
+        compute_matches(posting.id, notify_parties=False)
+    outbox.commit()
+    recorded = _agreements(bureau, members)
+    echo(f"agreements submitted: {recorded}")
+    totals = agreement_totals()
+    return f"demo ready: {totals.count} 项, {totals.amount:.2f} 万元"
+
+
+def _user(email, name, role, org_name, county=None, industry=None) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user = create_user(email=email, password=data.DEMO_PASSWORD, name=name, role=role,
+                           org_name=org_name, county=county)
+        user.organization.industry = industry
+    return user
+
+
+def _postings(bureau: User, members: dict[str, User]) -> int:
+    created = 0
+    kinds = (
+        (data.PROBLEMS, "company", create_problem, _problem_fields),
+        (data.TALENT_NEEDS, "company", create_talent_need, _talent_fields),
+        (data.RESULTS, "institute", create_result, _result_fields),
+    )
+    for items, owner_key, create, fields in kinds:
+        for item in items:
+            if _posting_by_ref(item["ref"]) is not None:
+                continue
+            posting = create(members[item[owner_key]], fields(item))
+            posting.ref = item["ref"]
+            publish_posting(bureau, posting.id)
+            created += 1
+    outbox.commit()
+    return created
+
+
+def _valid_until(item) -> object:
+    return today() + timedelta(days=item.get("valid_days", 365))
+
+
+def _problem_fields(item) -> dict:
+    return {
+        "title": item["title"], "body": item["description"], "field": item["field"],
+        "keywords": item.get("keywords", []), "valid_until": _valid_until(item),
+        "budget": None if item.get("budget") is None else str(item["budget"]),
+        "cooperation": item["cooperation"],
+    }
+
+
+def _talent_fields(item) -> dict:
+    return {
+        "title": item["title"], "body": item["description"], "field": item.get("field", "其他"),
+        "valid_until": _valid_until(item), "position": item.get("position"),
+        "discipline": item.get("discipline"), "degree": item.get("degree"),
+        "headcount": item.get("headcount"),
+    }
+
+
+def _result_fields(item) -> dict:
+    return {
+        "title": item["title"], "body": item["summary"], "field": item["field"],
+        "keywords": item.get("keywords", []), "valid_until": _valid_until(item),
+        "maturity": item["maturity"], "cooperation_modes": list(item["cooperation"]),
+    }
+
+
+def _posting_by_ref(ref: str | None) -> Posting | None:
+    if not ref:
+        return None
+    return db.session.scalar(select(Posting).where(Posting.ref == ref))
+
+
+def _agreements(bureau: User, members: dict[str, User]) -> int:
+    submitted = 0
+    for item in data.AGREEMENTS:
+        exists = select(Agreement).where(Agreement.submission_key == item["key"])
+        if db.session.scalar(exists) is not None:
+            continue
+        fields = {
+            "submission_key": item["key"], "title": item["title"],
+            "signed_on": item["signed_on"], "amount": str(item["amount"]),
+            "company_id": _org_id(item["company"]), "institute_id": _org_id(item["institute"]),
+        }
+        docking = _accepted_docking(item, members)
+        if docking is not None:
+            fields["docking_id"] = docking.id
+        agreement = submit_agreement(bureau, fields)
+        outbox.commit()
+        record_in_ledger(agreement.id)  # the worker would do it too; doing it now is a no-op later
+        outbox.commit()
+        submitted += 1
+    return submitted
+
+
+def _accepted_docking(item, members):
+    problem, result = _posting_by_ref(item.get("problem_ref")), _posting_by_ref(item.get("result_ref"))
+    if problem is None or result is None or not (problem.is_visible and result.is_visible):
+        return None
+    if problem.organization.name != item["company"] or result.organization.name != item["institute"]:
+        return None
+    if docking_between(problem.id, result.id) is not None:
+        return None  # one docking per pair; a second agreement on it is recorded directly
+    docking = request_docking(members[item["company"]], problem.id, result.id,
+                              "希望就该成果开展合作，请贵单位联系。")
+    accept_docking(members[item["institute"]], docking.id)
+    outbox.commit()
+    assert docking.status == DockingStatus.ACCEPTED
+    return docking
+
+
+def _org_id(name: str) -> int:
+    return db.session.scalar(select(Organization.id).where(Organization.name == name))

@@ -1,0 +1,138 @@
+"""对接: one side requests contact over a problem–result pair; the other accepts or declines."""
+
+from __future__ import annotations
+
+import logging
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from market.accounts.models import Organization, User
+from market.dockings.models import Docking, DockingStatus
+from market.errors import DomainError, NotFound, PermissionDenied
+from market.extensions import db
+from market.links import path_for
+from market.notifications.services import notify
+from market.postings.models import PostingKind
+from market.postings.services import get_posting
+from market.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+MESSAGE_MAX = 1000
+
+
+def request_docking(user: User, problem_id: int, result_id: int, message: str = "") -> Docking:
+    """Ask the other side of a problem–result pair for contact."""
+    problem, result = get_posting(problem_id), get_posting(result_id)
+    if problem.kind != PostingKind.PROBLEM or result.kind != PostingKind.RESULT:
+        raise DomainError(_("对接只能在技术需求和科技成果之间发起。"))
+    if not (problem.is_visible and result.is_visible):
+        raise DomainError(_("只能就已公开的需求和成果发起对接。"))
+    if user.organization_id == problem.organization_id:
+        responder = result.organization
+    elif user.organization_id == result.organization_id:
+        responder = problem.organization
+    else:
+        raise PermissionDenied(_("只有需求方或成果方可以发起对接。"))
+    if _existing(problem.id, result.id) is not None:
+        raise DomainError(_("双方已就这项需求和成果发起过对接。"))
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX:
+        raise DomainError(_("留言不能超过 %(n)d 个字。", n=MESSAGE_MAX))
+    docking = Docking(
+        problem=problem,
+        result=result,
+        requester_org_id=user.organization_id,
+        responder_org=responder,
+        requested_by=user,
+        message=message or None,
+    )
+    db.session.add(docking)
+    db.session.flush()
+    _tell(responder, docking, "requested")
+    log.info("docking #%s requested by %s", docking.id, user.email)
+    return docking
+
+
+def accept_docking(user: User, docking_id: int) -> Docking:
+    """The responding side accepts: the two sides are now in negotiation (洽谈)."""
+    docking = _awaiting_answer_from(user, docking_id)
+    docking.status = DockingStatus.ACCEPTED
+    _decided(user, docking)
+    return docking
+
+
+def decline_docking(user: User, docking_id: int) -> Docking:
+    """The responding side declines the request."""
+    docking = _awaiting_answer_from(user, docking_id)
+    docking.status = DockingStatus.DECLINED
+    _decided(user, docking)
+    return docking
+
+
+def _awaiting_answer_from(user: User, docking_id: int) -> Docking:
+    docking = db.session.get(Docking, docking_id)
+    if docking is None or not can_view_docking(user, docking):
+        raise NotFound(_("对接不存在。"))
+    if user.organization_id != docking.responder_org_id:
+        raise PermissionDenied(_("只有被邀请的一方可以答复此对接。"))
+    if docking.status != DockingStatus.REQUESTED:
+        raise DomainError(_("此对接已答复过。"))
+    return docking
+
+
+def _decided(user: User, docking: Docking) -> None:
+    docking.decided_by_id = user.id
+    docking.decided_at = utcnow()
+    _tell(docking.requester_org, docking, docking.status.value)
+    log.info("docking #%s %s by %s", docking.id, docking.status.value, user.email)
+
+
+def _tell(organization: Organization, docking: Docking, event: str) -> None:
+    link = path_for("dockings.mine")
+    for user in organization.members:
+        with force_locale(user.locale or "zh_Hans_CN"):
+            subject = {
+                "requested": _("新的对接请求：“%(title)s”", title=docking.problem.title),
+                "accepted": _("对方已接受对接：“%(title)s”", title=docking.problem.title),
+                "declined": _("对方已婉拒对接：“%(title)s”", title=docking.problem.title),
+            }[event]
+            body = _("需求：%(problem)s；成果：%(result)s。", problem=docking.problem.title,
+                     result=docking.result.title)
+        notify([user], event_key=f"docking:{docking.id}:{event}", subject=subject, body=body,
+               link=link)
+
+
+def _existing(problem_id: int, result_id: int) -> Docking | None:
+    return db.session.scalar(
+        select(Docking).where(Docking.problem_id == problem_id, Docking.result_id == result_id)
+    )
+
+
+def can_view_docking(user: User, docking: Docking) -> bool:
+    return user.is_bureau or user.organization_id in (
+        docking.requester_org_id,
+        docking.responder_org_id,
+    )
+
+
+def dockings_for(user: User) -> list[Docking]:
+    """The user's organisation's dockings (all of them for the bureau), newest first."""
+    query = select(Docking).order_by(Docking.created_at.desc(), Docking.id.desc())
+    if not user.is_bureau:
+        org = user.organization_id
+        query = query.where(or_(Docking.requester_org_id == org, Docking.responder_org_id == org))
+    return db.session.scalars(query).all()
+
+
+def docking_between(problem_id: int, result_id: int) -> Docking | None:
+    return _existing(problem_id, result_id)
+
+
+def open_dockings() -> list[Docking]:
+    """Accepted dockings an agreement can be recorded for."""
+    return db.session.scalars(
+        select(Docking).where(Docking.status == DockingStatus.ACCEPTED).order_by(Docking.id)
+    ).all()

@@ -1,0 +1,32 @@
+"""Stored matches between problems and results, with the reasons the engine gave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.extensions import db
+from market.postings.models import Problem, Result
+from market.timeutil import utcnow
+
+
+class Match(db.Model):
+    __tablename__ = "matches"
+    __table_args__ = (UniqueConstraint("problem_id", "result_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    result_id: Mapped[int] = mapped_column(
+        ForeignKey("postings.id", ondelete="CASCADE"), index=True
+    )
+    # Relevance scores are ranking aids, not money: a float is the right type here.
+    score: Mapped[float] = mapped_column(Float)
+    strength: Mapped[float] = mapped_column(Float)
+    terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    highlights: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    problem: Mapped[Problem] = relationship(foreign_keys=[problem_id])
+    result: Mapped[Result] = relationship(foreign_keys=[result_id])

@@ -1,0 +1,145 @@
+"""Keep the search index in step with the database, compute and read matches, search."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from market import outbox
+from market.extensions import db
+from market.links import path_for
+from market.matching.models import Match
+from market.notifications.services import notify
+from market.postings.models import Posting, PostingKind, PostingStatus
+from search_index import IndexStore, SearchPage
+
+log = logging.getLogger(__name__)
+
+# Which kind of posting each kind is matched against.
+MATCH_TARGETS = {PostingKind.PROBLEM: PostingKind.RESULT, PostingKind.RESULT: PostingKind.PROBLEM}
+
+
+def index_store() -> IndexStore:
+    """This process's handle on the index (opened once, reused)."""
+    store = current_app.extensions.get("search_index")
+    if store is None:
+        store = IndexStore(current_app.config["MARKET_INDEX_DIR"])
+        current_app.extensions["search_index"] = store
+    return store
+
+
+def sync_posting_index(posting_id: int) -> None:
+    """Add, replace or remove one posting's document; match it when it is visible."""
+    posting = db.session.get(Posting, posting_id)
+    if posting is not None and posting.is_visible:
+        index_store().upsert(posting.to_search_document())
+        if posting.kind in MATCH_TARGETS:
+            outbox.defer("worker.tasks.match_posting", posting.id)
+    else:
+        index_store().delete(posting_id)
+
+
+def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the whole index from the database, the source of truth."""
+    postings = db.session.scalars(
+        select(Posting).where(Posting.status == PostingStatus.PUBLISHED).order_by(Posting.id)
+    )
+    docs = (p.to_search_document() for p in postings if p.is_visible)
+    return index_store().rebuild(docs, progress=progress)
+
+
+def compute_matches(posting_id: int, *, notify_parties: bool = True) -> list[Match]:
+    """Match one visible posting against the other side and store the best matches."""
+    posting = db.session.get(Posting, posting_id)
+    if posting is None or not posting.is_visible or posting.kind not in MATCH_TARGETS:
+        return []
+    found = index_store().match(
+        posting.to_search_document(),
+        MATCH_TARGETS[posting.kind].value,
+        limit=current_app.config["MARKET_MATCH_LIMIT"],
+        exclude_org=posting.organization.name,
+    )
+    stored = []
+    for hit in found:
+        other = db.session.get(Posting, hit.id)
+        if other is None or not other.is_visible:
+            continue  # the index lags a moment behind an unpublish; the database decides
+        problem, result = (posting, other) if posting.kind == PostingKind.PROBLEM else (other, posting)
+        match, is_new = _store_match(problem, result, hit)
+        stored.append(match)
+        if is_new and notify_parties and hit.strength >= current_app.config["MARKET_STRONG_MATCH"]:
+            _announce(match)
+    log.info("posting #%s: %d matches stored", posting_id, len(stored))
+    return stored
+
+
+def _store_match(problem, result, hit) -> tuple[Match, bool]:
+    match = db.session.scalar(
+        select(Match).where(Match.problem_id == problem.id, Match.result_id == result.id)
+    )
+    is_new = match is None
+    if is_new:
+        match = Match(problem=problem, result=result)
+        db.session.add(match)
+    match.score = float(hit.score)
+    match.strength = float(hit.strength)
+    match.terms = list(hit.terms)
+    match.highlights = _highlights_for(hit, problem, result)
+    db.session.flush()
+    return match, is_new
+
+
+def _highlights_for(hit, problem, result) -> dict:
+    # The engine highlights the hit document; say which side of the pair that is.
+    side = "result" if hit.id == result.id else "problem"
+    return {side: dict(hit.highlights)}
+
+
+def _announce(match: Match) -> None:
+    problem, result = match.problem, match.result
+    for posting, other in ((problem, result), (result, problem)):
+        link = path_for("postings.detail", posting_id=posting.id)
+        for user in posting.organization.members:
+            with force_locale(user.locale or "zh_Hans_CN"):
+                subject = _("新的匹配：“%(title)s”", title=other.title)
+                body = _(
+                    "您发布的“%(mine)s”与“%(other)s”高度匹配（匹配词：%(terms)s）。",
+                    mine=posting.title,
+                    other=other.title,
+                    terms="、".join(match.terms[:8]),
+                )
+            notify([user], event_key=f"match:{problem.id}:{result.id}", subject=subject,
+                   body=body, link=link)
+
+
+def matches_for(posting: Posting) -> list[tuple[Match, Posting]]:
+    """The posting's stored matches with visible counterparts, best first."""
+    if posting.kind == PostingKind.PROBLEM:
+        query = select(Match).where(Match.problem_id == posting.id)
+    elif posting.kind == PostingKind.RESULT:
+        query = select(Match).where(Match.result_id == posting.id)
+    else:
+        return []
+    pairs = []
+    for match in db.session.scalars(query.order_by(Match.score.desc())):
+        other = match.result if posting.kind == PostingKind.PROBLEM else match.problem
+        if other.is_visible:
+            pairs.append((match, other))
+    return pairs
+
+
+def search_postings(query: str, kind: str | None = None, page: int = 1):
+    """Search visible postings; returns the engine's page and the postings in rank order."""
+    kinds = [kind] if kind in {k.value for k in PostingKind} else None
+    result: SearchPage = index_store().search(query, kinds=kinds, page=page, per_page=20)
+    by_id = {
+        p.id: p
+        for p in db.session.scalars(select(Posting).where(Posting.id.in_([h.id for h in result.hits])))
+    }
+    rows = [(hit, by_id[hit.id]) for hit in result.hits if hit.id in by_id and by_id[hit.id].is_visible]
+    return result, rows

@@ -1,0 +1,40 @@
+"""Every model, imported in one place so Alembic and create_all see all tables."""
+
+from market.accounts.models import Organization, Role, User
+from market.agreements.models import Agreement, AgreementStatus, LedgerEntry, LedgerKind
+from market.dockings.models import Docking, DockingStatus
+from market.matching.models import Match
+from market.notifications.models import EmailStatus, Notification
+from market.outbox import OutboxTask
+from market.postings.models import (
+    Posting,
+    PostingKind,
+    PostingStatus,
+    Problem,
+    Result,
+    ReviewDecision,
+    TalentNeed,
+)
+
+__all__ = [
+    "Agreement",
+    "AgreementStatus",
+    "Docking",
+    "DockingStatus",
+    "EmailStatus",
+    "LedgerEntry",
+    "LedgerKind",
+    "Match",
+    "Notification",
+    "Organization",
+    "OutboxTask",
+    "Posting",
+    "PostingKind",
+    "PostingStatus",
+    "Problem",
+    "Result",
+    "ReviewDecision",
+    "Role",
+    "TalentNeed",
+    "User",
+]

@@ -1,0 +1,174 @@
+"""Write notifications with the event that causes them; deliver each email once."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from market import outbox
+from market.accounts.models import Organization, User
+from market.extensions import db
+from market.notifications.models import EmailStatus, Notification
+from market.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class TransientMailError(Exception):
+    """The mail server could not take the message now; try again later."""
+
+
+def notify(
+    users: Iterable[User], *, event_key: str, subject: str, body: str, link: str | None = None
+) -> list[Notification]:
+    """Add one notification per user for this event; users already told are skipped."""
+    created = []
+    for user in users:
+        notification = _add_once(user, event_key, subject, body, link)
+        if notification is not None:
+            created.append(notification)
+            if notification.email_status == EmailStatus.PENDING:
+                outbox.defer("worker.tasks.deliver_notification", notification.id)
+    return created
+
+
+def notify_organization(organization: Organization, **message) -> list[Notification]:
+    """Notify every member of an organisation."""
+    return notify(list(organization.members), **message)
+
+
+def _add_once(user, event_key, subject, body, link) -> Notification | None:
+    exists = select(Notification.id).where(
+        Notification.user_id == user.id, Notification.event_key == event_key
+    )
+    if db.session.scalar(exists) is not None:
+        return None
+    notification = Notification(
+        user=user,
+        event_key=event_key,
+        subject=subject[:200],
+        body=body,
+        link=link,
+        email_status=EmailStatus.PENDING if _wants_email(user) else EmailStatus.NOT_NEEDED,
+    )
+    try:
+        with db.session.begin_nested():  # a concurrent twin task may have inserted it first
+            db.session.add(notification)
+    except IntegrityError:
+        return None
+    return notification
+
+
+def _wants_email(user: User) -> bool:
+    return bool(current_app.config.get("MARKET_MAIL_SERVER")) and user.email_notifications
+
+
+def deliver_email(notification_id: int) -> bool:
+    """Send this notification's email if nobody has yet; True when this call sent it."""
+    if not _claim_for_sending(notification_id):
+        return False
+    notification = db.session.get(Notification, notification_id)
+    try:
+        _send(_compose(notification))
+    except (smtplib.SMTPException, OSError) as exc:
+        _release_claim(notification_id, str(exc))
+        raise TransientMailError(str(exc)) from exc
+    notification.email_status = EmailStatus.SENT
+    notification.emailed_at = utcnow()
+    db.session.commit()
+    log.info("notification %s emailed to %s", notification_id, notification.user.email)
+    return True
+
+
+def mark_email_failed(notification_id: int, error: str) -> None:
+    """Give up on an email after the last retry; bureau staff see it in the failed list."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.email_status != EmailStatus.SENT)
+        .values(email_status=EmailStatus.FAILED, email_error=error[:2000])
+    )
+    db.session.commit()
+    log.error("notification %s: email failed for good: %s", notification_id, error)
+
+
+def _claim_for_sending(notification_id: int) -> bool:
+    # One atomic UPDATE: of two workers holding the same task, only one gets rowcount 1.
+    claimed = db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.email_status == EmailStatus.PENDING)
+        .values(email_status=EmailStatus.SENDING, email_attempts=Notification.email_attempts + 1)
+    ).rowcount
+    db.session.commit()
+    return claimed == 1
+
+
+def _release_claim(notification_id: int, error: str) -> None:
+    db.session.rollback()
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(email_status=EmailStatus.PENDING, email_error=error[:2000])
+    )
+    db.session.commit()
+
+
+def _compose(notification: Notification) -> EmailMessage:
+    config = current_app.config
+    link = f"{config['MARKET_BASE_URL'].rstrip('/')}{notification.link or '/notifications'}"
+    context = {"notification": notification, "link": link}
+    message = EmailMessage()
+    message["Subject"] = notification.subject
+    message["From"] = config["MARKET_MAIL_SENDER"]
+    message["To"] = notification.user.email
+    message["Message-ID"] = make_msgid(idstring=f"n{notification.id}")
+    message.set_content(render_template("email/notification.txt", **context))
+    message.add_alternative(render_template("email/notification.html", **context), subtype="html")
+    return message
+
+
+def _send(message: EmailMessage) -> None:
+    config = current_app.config
+    with smtplib.SMTP(config["MARKET_MAIL_SERVER"], config["MARKET_MAIL_PORT"], timeout=10) as s:
+        s.send_message(message)
+
+
+def unread_count(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.user_id == user.id, Notification.read_at.is_(None)
+        )
+    )
+
+
+def notifications_for(user: User, limit: int = 100) -> list[Notification]:
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def mark_all_read(user: User) -> int:
+    """Mark the user's unread notifications read; returns how many."""
+    return db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    ).rowcount
+
+
+def failed_emails(limit: int = 100) -> list[Notification]:
+    return db.session.scalars(
+        select(Notification)
+        .where(Notification.email_status == EmailStatus.FAILED)
+        .order_by(Notification.id.desc())
+        .limit(limit)
+    ).all()

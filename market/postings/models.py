@@ -1,0 +1,152 @@
+"""Postings: technical problems and talent needs of companies, research results of institutes.
+
+One table with a `kind` discriminator (single-table inheritance): every posting shares review,
+visibility and indexing; later kinds (experts, equipment) add columns, not machinery.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import JSON, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from market.accounts.models import Organization, User
+from market.extensions import db
+from market.money import Money
+from market.timeutil import today, utcnow
+
+TITLE_MAX = 100
+BODY_MAX = 5000
+
+
+class PostingKind(str, enum.Enum):
+    PROBLEM = "problem"
+    TALENT = "talent"
+    RESULT = "result"
+
+
+class PostingStatus(str, enum.Enum):
+    PENDING = "pending"  # submitted, waiting for the bureau
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+COOPERATION_MODES = ("技术转让", "技术许可", "合作开发", "委托开发", "技术咨询")
+MATURITY_LEVELS = ("实验室", "小试", "中试", "产业化")
+FIELDS = (
+    "电力装备",
+    "超硬材料",
+    "发制品",
+    "农副产品深加工",
+    "汽车零部件",
+    "再生金属",
+    "中药材",
+    "电子信息",
+    "节能环保",
+    "新材料",
+    "生物医药",
+    "装备制造",
+    "花木",
+    "钧瓷",
+    "其他",
+)
+
+
+class Posting(db.Model):
+    __tablename__ = "postings"
+    __mapper_args__ = {"polymorphic_on": "kind"}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PostingKind] = mapped_column(Enum(PostingKind, native_enum=False, length=20))
+    ref: Mapped[str | None] = mapped_column(String(40), unique=True)
+    title: Mapped[str] = mapped_column(String(TITLE_MAX))
+    body: Mapped[str] = mapped_column(Text)
+    field: Mapped[str] = mapped_column(String(40))
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[PostingStatus] = mapped_column(
+        Enum(PostingStatus, native_enum=False, length=20), default=PostingStatus.PENDING
+    )
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    organization: Mapped[Organization] = relationship()
+    author: Mapped[User | None] = relationship()
+
+    @property
+    def is_visible(self) -> bool:
+        """Published and not past its valid-until date: what the public may see and match."""
+        expired = self.valid_until is not None and self.valid_until < today()
+        return self.status == PostingStatus.PUBLISHED and not expired
+
+    def stamp(self) -> str:
+        """A version stamp the index keeps, so stale documents can be found."""
+        return f"{self.updated_at.isoformat()}|{self.status.value}"
+
+    def to_search_document(self) -> dict:
+        """The document search_index stores: only what anyone may read."""
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "title": self.title,
+            "body": self.body,
+            "keywords": list(self.keywords or []),
+            "field": self.field,
+            "org": self.organization.name,
+            "stamp": self.stamp(),
+        }
+
+
+class Problem(Posting):
+    """A company's technical problem (技术难题/技术需求)."""
+
+    __mapper_args__ = {"polymorphic_identity": PostingKind.PROBLEM}
+
+    budget: Mapped[Decimal | None] = mapped_column(Money)
+    cooperation: Mapped[str | None] = mapped_column(String(20))
+
+
+class TalentNeed(Posting):
+    """A company's talent need (人才需求)."""
+
+    __mapper_args__ = {"polymorphic_identity": PostingKind.TALENT}
+
+    position: Mapped[str | None] = mapped_column(String(60))
+    discipline: Mapped[str | None] = mapped_column(String(60))
+    degree: Mapped[str | None] = mapped_column(String(20))
+    headcount: Mapped[int | None] = mapped_column(Integer)
+
+
+class Result(Posting):
+    """An institute's research result (科技成果)."""
+
+    __mapper_args__ = {"polymorphic_identity": PostingKind.RESULT}
+
+    maturity: Mapped[str | None] = mapped_column(String(20))
+    cooperation_modes: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class ReviewDecision(db.Model):
+    """Every publish/reject decision the bureau took: who, when, why."""
+
+    __tablename__ = "review_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[PostingStatus] = mapped_column(
+        Enum(PostingStatus, native_enum=False, length=20)
+    )
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    posting: Mapped[Posting] = relationship()
+    reviewer: Mapped[User] = relationship()

@@ -1,0 +1,87 @@
+"""The bureau's review of submitted postings: publish or reject, with the reason kept."""
+
+from __future__ import annotations
+
+import logging
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from market import outbox
+from market.accounts.models import User
+from market.errors import DomainError, PermissionDenied
+from market.extensions import db
+from market.links import path_for
+from market.notifications.services import notify
+from market.postings.models import Posting, PostingStatus, ReviewDecision
+from market.postings.services import get_posting
+from market.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+REASON_MAX = 1000
+
+
+def review_queue() -> list[Posting]:
+    """Postings waiting for a decision, oldest first."""
+    return db.session.scalars(
+        select(Posting)
+        .where(Posting.status == PostingStatus.PENDING)
+        .order_by(Posting.created_at, Posting.id)
+    ).all()
+
+
+def publish_posting(reviewer: User, posting_id: int) -> Posting:
+    """Publish a pending posting; it is indexed and matched after the commit."""
+    posting = _pending_posting(reviewer, posting_id)
+    posting.status = PostingStatus.PUBLISHED
+    posting.published_at = utcnow()
+    _record(reviewer, posting, PostingStatus.PUBLISHED, None)
+    outbox.defer("worker.tasks.index_posting", posting.id)
+    _tell_poster(posting, "published", None)
+    return posting
+
+
+def reject_posting(reviewer: User, posting_id: int, reason: str) -> Posting:
+    """Reject a pending posting; the poster is told why."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("退回或驳回时必须填写原因。"), {"reason": _("请填写原因。")})
+    if len(reason) > REASON_MAX:
+        raise DomainError(_("原因不能超过 %(n)d 个字。", n=REASON_MAX))
+    posting = _pending_posting(reviewer, posting_id)
+    posting.status = PostingStatus.REJECTED
+    _record(reviewer, posting, PostingStatus.REJECTED, reason)
+    _tell_poster(posting, "rejected", reason)
+    return posting
+
+
+def _pending_posting(reviewer: User, posting_id: int) -> Posting:
+    if not reviewer.is_bureau:
+        raise PermissionDenied(_("只有科技局工作人员可以审核。"))
+    posting = get_posting(posting_id)
+    if posting.status != PostingStatus.PENDING:
+        raise DomainError(_("该信息已审核过，不能重复审核。"))
+    return posting
+
+
+def _record(reviewer: User, posting: Posting, decision: PostingStatus, reason) -> None:
+    db.session.add(
+        ReviewDecision(posting=posting, reviewer=reviewer, decision=decision, reason=reason)
+    )
+    log.info("%s %s posting #%s", reviewer.email, decision.value, posting.id)
+
+
+def _tell_poster(posting: Posting, outcome: str, reason: str | None) -> None:
+    link = path_for("postings.detail", posting_id=posting.id)
+    for user in posting.organization.members:
+        with force_locale(user.locale or "zh_Hans_CN"):
+            if outcome == "published":
+                subject = _("您发布的“%(title)s”已通过审核并公开", title=posting.title)
+                body = _("科技局已审核通过，系统正在为其匹配成果与需求。")
+            else:
+                subject = _("您发布的“%(title)s”未通过审核", title=posting.title)
+                body = _("原因：%(reason)s", reason=reason)
+        notify([user], event_key=f"review:{posting.id}:{outcome}", subject=subject, body=body,
+               link=link)

@@ -1,0 +1,18 @@
+"""One clock for the whole app, so tests can move it and times stay timezone-aware."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, timezone-aware."""
+    return datetime.now(timezone.utc)
+
+
+def today() -> date:
+    """Today's date in Xuchang."""
+    return datetime.now(CHINA).date()

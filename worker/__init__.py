@@ -1,0 +1,1 @@
+"""Celery workers: indexing (one writer), matching, notifications and the agreement ledger."""

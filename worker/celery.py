@@ -1,0 +1,45 @@
+"""Wire Celery to the Flask app: every task runs inside an application context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from celery import Celery, Task
+from flask import Flask
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app for this Flask app and register our tasks."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    _make_broker_folders(app.config["CELERY"])
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.config_from_object(app.config["CELERY"])
+    celery.conf.beat_schedule = beat_schedule(app)
+    celery.set_default()
+    app.extensions["celery"] = celery
+    import worker.tasks  # noqa: F401  (registers the shared tasks)
+
+    return celery
+
+
+def _make_broker_folders(config: dict) -> None:
+    """The filesystem transport (the development broker) needs its folders to exist."""
+    options = config.get("broker_transport_options") or {}
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        if options.get(key):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+def beat_schedule(app: Flask) -> dict:
+    """Periodic work: publish outbox rows the broker missed, retry undelivered email."""
+    return {
+        "relay-outbox": {
+            "task": "worker.tasks.relay_outbox",
+            "schedule": float(app.config["MARKET_OUTBOX_RELAY_SECONDS"]),
+        },
+    }

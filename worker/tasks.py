@@ -1,0 +1,58 @@
+"""Celery tasks: each takes ids, calls one service, and is safe to run twice."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from flask import current_app
+
+from market import outbox
+from market.agreements import services as agreements
+from market.matching import services as matching
+from market.notifications import services as notifications
+
+log = logging.getLogger(__name__)
+
+EMAIL_MAX_RETRIES = 5
+
+
+@shared_task(name="worker.tasks.index_posting")
+def index_posting(posting_id: int) -> None:
+    """Bring one posting's index document up to date (runs on the single-writer queue)."""
+    matching.sync_posting_index(posting_id)
+    outbox.commit()
+
+
+@shared_task(name="worker.tasks.match_posting")
+def match_posting(posting_id: int) -> None:
+    """Compute and store one posting's matches, notifying both sides of new strong ones."""
+    matching.compute_matches(posting_id)
+    outbox.commit()
+
+
+@shared_task(name="worker.tasks.deliver_notification", bind=True, max_retries=EMAIL_MAX_RETRIES)
+def deliver_notification(self, notification_id: int) -> None:
+    """Email one notification once; retry with backoff, then mark it failed for the bureau."""
+    try:
+        notifications.deliver_email(notification_id)
+    except notifications.TransientMailError as exc:
+        if self.request.retries >= self.max_retries:
+            notifications.mark_email_failed(notification_id, str(exc))
+            return
+        countdown = min(600, 10 * 2**self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="worker.tasks.record_agreement")
+def record_agreement(agreement_id: int) -> None:
+    """Enter one submitted agreement into the ledger and notify its parties."""
+    agreements.record_in_ledger(agreement_id)
+    outbox.commit()
+
+
+@shared_task(name="worker.tasks.relay_outbox")
+def relay_outbox() -> int:
+    """Publish outbox tasks the broker never received."""
+    seconds = current_app.config["MARKET_OUTBOX_RELAY_SECONDS"]
+    return outbox.relay(older_than_seconds=seconds)
