@@ -13,6 +13,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from market import create_app, outbox
 from market.accounts.models import Role
@@ -100,18 +101,33 @@ class FreshContextClient(FlaskClient):
         return response
 
 
+_postgres_schema_ready = []
+
+
+def empty_database(backend: str) -> None:
+    """Create the tables (once per session on PostgreSQL, where DDL is slow) and empty them."""
+    if backend == "sqlite":
+        db.create_all()
+        return
+    if not _postgres_schema_ready:
+        db.drop_all()
+        db.create_all()
+        _postgres_schema_ready.append(True)
+        return
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
 @pytest.fixture
 def app(tmp_path, database_url, backend):
     """A fresh app with empty tables and an empty index."""
     app = create_app(base_config(tmp_path, database_url))
     app.test_client_class = FreshContextClient
     with app.app_context():
-        db.drop_all()
-        db.create_all()
+        empty_database(backend)
         yield app
         db.session.remove()
-        if backend == "postgresql":
-            db.drop_all()
         db.engine.dispose()
 
 

@@ -12,7 +12,3 @@ class AgreementForm(FlaskForm):
     title = StringField(_l("合同名称"))
     signed_on = DateField(_l("签订日期"), validators=[Optional()], format="%Y-%m-%d")
     amount = StringField(_l("合同金额（万元，最多两位小数）"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.signed_on.messages = _l("日期格式不正确，请按 年-月-日 填写。")

@@ -20,8 +20,11 @@ def search():
         error = _("搜索词太长：请不超过 %(n)d 个字。", n=QUERY_MAX)
         query = query[:QUERY_MAX]
     result, rows = search_postings(query, kind, max(page, 1)) if query else (None, [])
-    if query and result is not None and result.total == 0 and not result.terms:
-        error = error or _("请输入有意义的搜索词，例如“开关柜 测温”。")
+    if query and result is not None and result.total == 0 and not error:
+        if result.terms:
+            error = _("没有找到相关信息，请换个说法试试，例如“开关柜 测温”。")
+        else:
+            error = _("请输入有意义的搜索词，例如“开关柜 测温”。")
     return render_template(
         "matching/search.html", query=query, kind=kind, result=result, rows=rows, error=error
     )

@@ -12,8 +12,6 @@ from market.forms import options
 from market.postings.models import COOPERATION_MODES, FIELDS, MATURITY_LEVELS
 from market.timeutil import today
 
-DATE_MESSAGE = _l("日期格式不正确，请按 年-月-日 填写。")
-
 
 def _choices(values):
     return options([("", _l("请选择"))] + [(v, v) for v in values])
@@ -31,9 +29,6 @@ class PostingForm(FlaskForm):
     valid_until = DateField(_l("有效期至"), default=default_valid_until,
                             validators=[Optional()], format="%Y-%m-%d")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.valid_until.messages = DATE_MESSAGE
 
 
 class ProblemForm(PostingForm):
