@@ -1,0 +1,23 @@
+"""Full-text search and matching of market postings (problems, talent needs, results).
+
+Plain Python over Whoosh and jieba: posting documents (dicts) go in, ranked ids with
+explanations come out. See IndexStore for the entry point.
+"""
+
+from .analysis import analyze, dictionary_hash, init_jieba
+from .matching import Match
+from .query import SearchHit, SearchPage
+from .schema import SCHEMA_VERSION
+from .store import IndexLockTimeout, IndexStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "IndexLockTimeout",
+    "IndexStore",
+    "Match",
+    "SearchHit",
+    "SearchPage",
+    "analyze",
+    "dictionary_hash",
+    "init_jieba",
+]
