@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -18,7 +19,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=os.environ.get("MARKET_INSTANCE_DIR") or str(ROOT / "instance"),
     )
     configure(app, config)
     register_extensions(app)
@@ -32,13 +33,17 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def configure(app: Flask, overrides: dict | None) -> None:
+    """Environment first, then the caller's overrides (tests); Celery follows the broker URL."""
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(market_config.from_environment(app.instance_path))
-    if overrides:
-        celery_overrides = overrides.pop("CELERY", None) if "CELERY" in overrides else None
-        app.config.update(overrides)
-        if celery_overrides:
-            app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
+    overrides = dict(overrides or {})
+    celery_overrides = overrides.pop("CELERY", {})
+    app.config.update(overrides)
+    if "MARKET_BROKER_URL" in overrides:
+        app.config["CELERY"] = market_config.celery_config(
+            app.config["MARKET_BROKER_URL"], Path(app.instance_path)
+        )
+    app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
     market_config.check_production(app.config)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -93,10 +98,10 @@ def register_cli(app: Flask) -> None:
 
 
 def configure_search(app: Flask) -> None:
-    """Point jieba's cache at a folder we own (its default is a shared file in /tmp)."""
-    import os
+    """Load jieba and the domain dictionary once per process, caching in a folder we own."""
+    from search_index import init_jieba
 
-    os.environ.setdefault("MARKET_JIEBA_CACHE_DIR", app.config["MARKET_JIEBA_CACHE_DIR"])
+    init_jieba(app.config["MARKET_JIEBA_CACHE_DIR"])
 
 
 def configure_worker(app: Flask) -> None:

@@ -61,11 +61,12 @@ def index() -> None:
 @index.command("rebuild")
 @with_appcontext
 def rebuild_index_command() -> None:
-    """Rebuild the whole index from the database, then recompute every match."""
-    from market.matching.services import rebuild_index
+    """Rebuild the whole index from the database (matches are recomputed by the worker)."""
+    from market.matching.services import published_count, rebuild_index
 
-    with click.progressbar(length=0, label="indexing", show_pos=True) as bar:
-        count = rebuild_index(progress=lambda n: bar.update(1))
+    with click.progressbar(length=published_count(), label="indexing", show_pos=True) as bar:
+        count = rebuild_index(progress=lambda done: bar.update(done - bar.pos))
+    outbox.commit()
     click.echo(f"indexed {count} postings")
 
 

@@ -47,6 +47,8 @@ def from_environment(instance_path: str) -> dict:
         "MARKET_STRONG_MATCH": float(_env("MARKET_STRONG_MATCH", "0.35")),
         "MARKET_MATCH_LIMIT": int(_env("MARKET_MATCH_LIMIT", "20")),
         "MARKET_OUTBOX_RELAY_SECONDS": int(_env("MARKET_OUTBOX_RELAY_SECONDS", "30")),
+        # An email claimed for sending this long ago without a result: its worker died.
+        "MARKET_EMAIL_STALE_SECONDS": int(_env("MARKET_EMAIL_STALE_SECONDS", "600")),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
@@ -84,6 +86,7 @@ def celery_config(broker: str, instance: Path) -> dict:
             "data_folder_in": str(folder),
             "data_folder_out": str(folder),
             "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
             "store_processed": False,
             "polling_interval": 0.2,
         }

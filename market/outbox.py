@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from celery.exceptions import Retry
 from flask import current_app
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -93,4 +94,7 @@ def relay(older_than_seconds: int = 0) -> int:
 
 def _send(row: OutboxTask) -> None:
     celery = current_app.extensions["celery"]
-    celery.tasks[row.task].apply_async(args=row.args)
+    try:
+        celery.tasks[row.task].apply_async(args=row.args)
+    except Retry:
+        pass  # eager mode (tests) only: the task ran and scheduled its own retry

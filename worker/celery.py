@@ -30,16 +30,15 @@ def celery_init_app(app: Flask) -> Celery:
 def _make_broker_folders(config: dict) -> None:
     """The filesystem transport (the development broker) needs its folders to exist."""
     options = config.get("broker_transport_options") or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
 
 
 def beat_schedule(app: Flask) -> dict:
     """Periodic work: publish outbox rows the broker missed, retry undelivered email."""
+    every = float(app.config["MARKET_OUTBOX_RELAY_SECONDS"])
     return {
-        "relay-outbox": {
-            "task": "worker.tasks.relay_outbox",
-            "schedule": float(app.config["MARKET_OUTBOX_RELAY_SECONDS"]),
-        },
+        "relay-outbox": {"task": "worker.tasks.relay_outbox", "schedule": every},
+        "requeue-stale-emails": {"task": "worker.tasks.requeue_stale_emails", "schedule": every},
     }

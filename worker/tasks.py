@@ -51,6 +51,14 @@ def record_agreement(agreement_id: int) -> None:
     outbox.commit()
 
 
+@shared_task(name="worker.tasks.requeue_stale_emails")
+def requeue_stale_emails() -> int:
+    """Send again the emails whose worker died mid-delivery (at least once beats never)."""
+    count = notifications.requeue_stale_emails(current_app.config["MARKET_EMAIL_STALE_SECONDS"])
+    outbox.commit()
+    return count
+
+
 @shared_task(name="worker.tasks.relay_outbox")
 def relay_outbox() -> int:
     """Publish outbox tasks the broker never received."""

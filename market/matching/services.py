@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from market import outbox
 from market.extensions import db
@@ -16,6 +16,7 @@ from market.links import path_for
 from market.matching.models import Match
 from market.notifications.services import notify
 from market.postings.models import Posting, PostingKind, PostingStatus
+from market.timeutil import utcnow
 from search_index import IndexStore, SearchPage
 
 log = logging.getLogger(__name__)
@@ -46,11 +47,24 @@ def sync_posting_index(posting_id: int) -> None:
 
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the whole index from the database, the source of truth."""
+    started = utcnow()
     postings = db.session.scalars(
         select(Posting).where(Posting.status == PostingStatus.PUBLISHED).order_by(Posting.id)
     )
     docs = (p.to_search_document() for p in postings if p.is_visible)
-    return index_store().rebuild(docs, progress=progress)
+    count = index_store().rebuild(docs, progress=progress)
+    # A posting changed while the rebuild ran may have been written to the old index.
+    changed = select(Posting.id).where(Posting.updated_at >= started)
+    for posting_id in db.session.scalars(changed).all():
+        sync_posting_index(posting_id)
+    return count
+
+
+def published_count() -> int:
+    """How many postings a rebuild will consider."""
+    return db.session.scalar(
+        select(func.count(Posting.id)).where(Posting.status == PostingStatus.PUBLISHED)
+    )
 
 
 def compute_matches(posting_id: int, *, notify_parties: bool = True) -> list[Match]:

@@ -38,6 +38,7 @@ class Notification(db.Model):
         Enum(EmailStatus, native_enum=False, length=20), default=EmailStatus.NOT_NEEDED
     )
     email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     emailed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     email_error: Mapped[str | None] = mapped_column(Text)
 

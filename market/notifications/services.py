@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Iterable
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -80,6 +81,9 @@ def deliver_email(notification_id: int) -> bool:
     except (smtplib.SMTPException, OSError) as exc:
         _release_claim(notification_id, str(exc))
         raise TransientMailError(str(exc)) from exc
+    except Exception as exc:  # a bug, not the network: keep the row visible, never stuck
+        _release_claim(notification_id, repr(exc))
+        raise
     notification.email_status = EmailStatus.SENT
     notification.emailed_at = utcnow()
     db.session.commit()
@@ -98,12 +102,34 @@ def mark_email_failed(notification_id: int, error: str) -> None:
     log.error("notification %s: email failed for good: %s", notification_id, error)
 
 
+def requeue_stale_emails(stale_after_seconds: int) -> int:
+    """Put back emails claimed long ago by a worker that died, and queue their delivery.
+
+    Their worker may have died after the mail server accepted the message, so such an email
+    can arrive twice; the alternative, never sending it, is worse.
+    """
+    cutoff = utcnow() - timedelta(seconds=stale_after_seconds)
+    stale = db.session.scalars(
+        select(Notification.id).where(
+            Notification.email_status == EmailStatus.SENDING, Notification.claimed_at < cutoff
+        )
+    ).all()
+    for notification_id in stale:
+        _back_to_pending(notification_id, "worker stopped during delivery")
+        outbox.defer("worker.tasks.deliver_notification", notification_id)
+    return len(stale)
+
+
 def _claim_for_sending(notification_id: int) -> bool:
     # One atomic UPDATE: of two workers holding the same task, only one gets rowcount 1.
     claimed = db.session.execute(
         update(Notification)
         .where(Notification.id == notification_id, Notification.email_status == EmailStatus.PENDING)
-        .values(email_status=EmailStatus.SENDING, email_attempts=Notification.email_attempts + 1)
+        .values(
+            email_status=EmailStatus.SENDING,
+            email_attempts=Notification.email_attempts + 1,
+            claimed_at=utcnow(),
+        )
     ).rowcount
     db.session.commit()
     return claimed == 1
@@ -111,12 +137,16 @@ def _claim_for_sending(notification_id: int) -> bool:
 
 def _release_claim(notification_id: int, error: str) -> None:
     db.session.rollback()
+    _back_to_pending(notification_id, error)
+    db.session.commit()
+
+
+def _back_to_pending(notification_id: int, error: str) -> None:
     db.session.execute(
         update(Notification)
-        .where(Notification.id == notification_id)
+        .where(Notification.id == notification_id, Notification.email_status == EmailStatus.SENDING)
         .values(email_status=EmailStatus.PENDING, email_error=error[:2000])
     )
-    db.session.commit()
 
 
 def _compose(notification: Notification) -> EmailMessage:
