@@ -45,14 +45,18 @@ def configure(app: Flask, overrides: dict | None) -> None:
         )
     app.config["CELERY"] = {**app.config["CELERY"], **celery_overrides}
     market_config.check_production(app.config)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 def register_extensions(app: Flask) -> None:
     from market import i18n, models  # noqa: F401  (models: every table known to Alembic)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)
@@ -74,8 +78,17 @@ def register_blueprints(app: Flask) -> None:
     from market.review.views import bp as review
     from market.stats.views import bp as stats
 
-    for blueprint in (main, accounts, postings, review, matching, dockings, agreements, stats,
-                      notifications):
+    for blueprint in (
+        main,
+        accounts,
+        postings,
+        review,
+        matching,
+        dockings,
+        agreements,
+        stats,
+        notifications,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -44,8 +44,14 @@ def create_user_command(email, password, role, org_name, name, county) -> None:
     from market.errors import DomainError
 
     try:
-        user = create_user(email=email, password=password, name=name, role=Role(role),
-                           org_name=org_name, county=county)
+        user = create_user(
+            email=email,
+            password=password,
+            name=name,
+            role=Role(role),
+            org_name=org_name,
+            county=county,
+        )
     except DomainError as exc:
         outbox.rollback()
         raise click.ClickException(exc.message) from exc

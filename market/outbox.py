@@ -70,8 +70,12 @@ def publish(row_ids: list[int]) -> int:
         try:
             _send(row)
         except BROKER_ERRORS:  # broker down or hung: the relay will try again
-            log.warning("broker unavailable; task %s #%s stays in the outbox", row.task, row.id,
-                        exc_info=True)
+            log.warning(
+                "broker unavailable; task %s #%s stays in the outbox",
+                row.task,
+                row.id,
+                exc_info=True,
+            )
             db.session.commit()
             break
         row.published_at = utcnow()

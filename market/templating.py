@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import Flask
 from flask_babel import get_locale
@@ -31,9 +31,7 @@ def local_time(value: datetime | None) -> str:
     if value is None:
         return ""
     if value.tzinfo is None:  # SQLite hands back naive UTC
-        from datetime import timezone
-
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 

@@ -174,9 +174,7 @@ def _excluded(doc: dict, exclude_org: str | None) -> Query:
     return Or(clauses)
 
 
-def _explain(
-    hit, matched: set[str], key_terms: list[KeyTerm], query_terms: list[KeyTerm]
-) -> Match:
+def _explain(hit, matched: set[str], key_terms: list[KeyTerm], query_terms: list[KeyTerm]) -> Match:
     hit_terms = [t for t in query_terms if t.text in matched]
     stored = hit.fields()
     return Match(

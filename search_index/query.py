@@ -98,7 +98,7 @@ def _phrase(text: str) -> PhraseWords | None:
 
 def _slop(segments: list[Segment]) -> int:
     # Stop words keep their positions in the index, so "A的B" is indexed as A _ B.
-    gaps = [b.pos - a.pos for a, b in zip(segments, segments[1:])]
+    gaps = [b.pos - a.pos for a, b in zip(segments, segments[1:], strict=False)]
     return max(gaps, default=1)
 
 

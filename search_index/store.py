@@ -100,9 +100,7 @@ class IndexStore:
         with self._writer() as writer:
             writer.delete_by_term("id", str(int(doc_id)))
 
-    def rebuild(
-        self, docs: Iterable[dict], progress: Callable[[int], None] | None = None
-    ) -> int:
+    def rebuild(self, docs: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
         """Index docs into a fresh sibling directory, swap it in and return the count."""
         new_dir = f"{self.index_dir}.new-{secrets.token_hex(4)}"
         try:
@@ -174,9 +172,7 @@ class IndexStore:
         exclude_org: str | None = None,
     ) -> list[Match]:
         """Rank documents of target_kind against this document's text, best first."""
-        return match_document(
-            self._searcher(), doc, target_kind, limit, exclude_org, self.expand
-        )
+        return match_document(self._searcher(), doc, target_kind, limit, exclude_org, self.expand)
 
     def search(
         self,

@@ -13,7 +13,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from market import create_app, outbox
 from market.accounts.models import Role
@@ -22,7 +22,9 @@ from market.extensions import db
 from market.timeutil import today
 
 IN_CI = os.environ.get("CI") == "true"
-PG_ADMIN_URL = os.environ.get("MARKET_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_ADMIN_URL = os.environ.get(
+    "MARKET_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 PG_TEST_DB = f"market_test_{os.getpid()}"
 REDIS_URL = os.environ.get("MARKET_TEST_REDIS", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct-horse-电池"
@@ -53,7 +55,10 @@ def postgres_url():
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}"')
         conn.execute(f'CREATE DATABASE "{PG_TEST_DB}"')
-    yield PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{PG_TEST_DB}"
+    yield (
+        PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+        + f"/{PG_TEST_DB}"
+    )
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)')
 
@@ -101,18 +106,15 @@ class FreshContextClient(FlaskClient):
         return response
 
 
-_postgres_schema_ready = []
-
-
 def empty_database(backend: str) -> None:
-    """Create the tables (once per session on PostgreSQL, where DDL is slow) and empty them."""
+    """Create the tables, or on PostgreSQL (where DDL is slow) empty the existing ones."""
     if backend == "sqlite":
         db.create_all()
         return
-    if not _postgres_schema_ready:
+    existing = set(inspect(db.engine).get_table_names())
+    if not {t.name for t in db.metadata.sorted_tables} <= existing:
         db.drop_all()
         db.create_all()
-        _postgres_schema_ready.append(True)
         return
     tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
     db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
@@ -223,9 +225,7 @@ class Auth:
         self.client = client
 
     def login(self, user, password: str = PASSWORD):
-        return self.client.post(
-            "/accounts/login", data={"email": user.email, "password": password}
-        )
+        return self.client.post("/accounts/login", data={"email": user.email, "password": password})
 
     def logout(self):
         return self.client.post("/accounts/logout")

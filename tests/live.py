@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 
-from conftest import PG_ADMIN_URL, service_missing
+from tests.conftest import PG_ADMIN_URL, service_missing
 
 REPO = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -126,14 +126,22 @@ def run_market(args: list[str], market: dict[str, str], cwd: Path, timeout: floa
     command = [venv_command("market"), *args]
     try:
         done = subprocess.run(
-            command, env=subprocess_env(market), cwd=cwd, capture_output=True, text=True,
-            timeout=timeout, start_new_session=True,
+            command,
+            env=subprocess_env(market),
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            start_new_session=True,
         )
     except subprocess.TimeoutExpired as exc:
-        raise AssertionError(f"`market {' '.join(args)}` did not finish within {timeout} s") from exc
-    if done.returncode != 0:
         raise AssertionError(
-            f"`market {' '.join(args)}` exited with {done.returncode}:\n{done.stdout}\n{done.stderr}"
+            f"`market {' '.join(args)}` did not finish within {timeout} s"
+        ) from exc
+    if done.returncode != 0:
+        command = " ".join(args)
+        raise AssertionError(
+            f"`market {command}` exited with {done.returncode}:\n{done.stdout}\n{done.stderr}"
         )
     return done.stdout
 
@@ -161,14 +169,20 @@ def _group_members(pgid: int) -> list[int]:
 class Service:
     """A subprocess in its own process group; its stdout and stderr go to one log file."""
 
-    def __init__(self, name: str, command: list[str], market: dict[str, str], cwd: Path,
-                 log_path: Path):
+    def __init__(
+        self, name: str, command: list[str], market: dict[str, str], cwd: Path, log_path: Path
+    ):
         self.name = name
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.popen = subprocess.Popen(
-            command, env=subprocess_env(market), cwd=cwd, stdin=subprocess.DEVNULL,
-            stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
+            command,
+            env=subprocess_env(market),
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         self.pgid = self.popen.pid  # a session leader leads its own process group
         self.stopped = False
@@ -245,17 +259,33 @@ def launch_worker(tmp_path: Path, market: dict[str, str], name: str = "worker") 
     this Redis server. Returns at once: call `wait_worker_ready`.
     """
     command = [
-        venv_command("celery"), "-A", "worker.app", "worker",
-        "--queues", "celery,indexer", "--concurrency", "1", "--pool", "prefork",
-        "--loglevel", "INFO", "--hostname", f"{name}-{uuid.uuid4().hex[:8]}@%h",
-        "--without-mingle", "--without-gossip",
+        venv_command("celery"),
+        "-A",
+        "worker.app",
+        "worker",
+        "--queues",
+        "celery,indexer",
+        "--concurrency",
+        "1",
+        "--pool",
+        "prefork",
+        "--loglevel",
+        "INFO",
+        "--hostname",
+        f"{name}-{uuid.uuid4().hex[:8]}@%h",
+        "--without-mingle",
+        "--without-gossip",
     ]
     return Service(name, command, market, cwd=tmp_path, log_path=tmp_path / f"{name}.log")
 
 
 def wait_worker_ready(worker: Service, timeout: float = 60) -> None:
-    wait_for(lambda: worker.check_alive() or " ready." in worker.log(), timeout=timeout,
-             what=f"the Celery {worker.name} to report ready", diagnostics=worker.tail)
+    wait_for(
+        lambda: worker.check_alive() or " ready." in worker.log(),
+        timeout=timeout,
+        what=f"the Celery {worker.name} to report ready",
+        diagnostics=worker.tail,
+    )
 
 
 def start_worker(tmp_path: Path, market: dict[str, str], name: str = "worker") -> Service:
@@ -280,15 +310,27 @@ def wait_tasks_succeeded(worker: Service, task_ids: list[str], timeout: float) -
                 raise AssertionError(f"task {task_id} failed in the worker\n{worker.tail(120)}")
         return all(f"[{task_id}] succeeded" in log for task_id in task_ids)
 
-    wait_for(done, timeout=timeout, what=f"the worker to finish tasks {task_ids}",
-             diagnostics=worker.tail)
+    wait_for(
+        done,
+        timeout=timeout,
+        what=f"the worker to finish tasks {task_ids}",
+        diagnostics=worker.tail,
+    )
 
 
 def launch_web(tmp_path: Path, market: dict[str, str], port: int) -> Service:
     """The portal under gunicorn (one sync worker) on 127.0.0.1:port; see `wait_web_ready`."""
     command = [
-        venv_command("gunicorn"), "--workers", "1", "--bind", f"127.0.0.1:{port}",
-        "--access-logfile", "-", "--graceful-timeout", "5", "market:create_app()",
+        venv_command("gunicorn"),
+        "--workers",
+        "1",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "5",
+        "market:create_app()",
     ]
     return Service("gunicorn", command, market, cwd=tmp_path, log_path=tmp_path / "gunicorn.log")
 
@@ -302,8 +344,13 @@ def wait_web_ready(web: Service, port: int, timeout: float = 60) -> None:
         except (urllib.error.URLError, OSError):
             return False
 
-    wait_for(healthy, timeout=timeout, interval=0.2,
-             what=f"gunicorn to answer on 127.0.0.1:{port}/healthz", diagnostics=web.tail)
+    wait_for(
+        healthy,
+        timeout=timeout,
+        interval=0.2,
+        what=f"gunicorn to answer on 127.0.0.1:{port}/healthz",
+        diagnostics=web.tail,
+    )
 
 
 # Services
@@ -351,8 +398,13 @@ class _Collector:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.messages: list[tuple[list[str], bytes, EmailMessage]] = []
+        self.refuse = 0  # answer this many messages with a temporary failure first
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            if self.refuse > 0:
+                self.refuse -= 1
+                return "451 4.3.0 try again later"
         raw = envelope.original_content or envelope.content
         message = email.message_from_bytes(raw, policy=email.policy.default)
         with self.lock:
@@ -386,3 +438,18 @@ class SmtpSink:
 
     def count(self) -> int:
         return len(self.messages)
+
+    def to(self, address: str) -> list[EmailMessage]:
+        """The messages addressed to one recipient."""
+        return [m for rcpts, _raw, m in self.messages if address in rcpts]
+
+    def refuse_next(self, count: int) -> None:
+        """Answer the next `count` messages with 451 (a temporary failure)."""
+        with self._collector.lock:
+            self._collector.refuse = count
+
+    def __enter__(self) -> SmtpSink:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

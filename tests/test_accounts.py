@@ -41,8 +41,13 @@ def test_bureau_accounts_cannot_be_self_registered(client):
     assert response.status_code == 400
     assert db.session.scalar(select(User)) is None
     with pytest.raises(DomainError):
-        register_user(email="x@example.cn", password="12345678", name="x", role=Role.BUREAU,
-                      org_name="许昌市科学技术局")
+        register_user(
+            email="x@example.cn",
+            password="12345678",
+            name="x",
+            role=Role.BUREAU,
+            org_name="许昌市科学技术局",
+        )
 
 
 def test_registration_errors_are_in_chinese_and_store_nothing(client, make_user):
@@ -115,16 +120,36 @@ def test_changing_the_session_token_signs_out_old_sessions(client, make_user, au
 
 def test_users_create_command_makes_bureau_accounts(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=[
-        "users", "create", "--email", "Staff@KJJ.example.cn", "--password", "staff-pass-2026",
-        "--role", "bureau", "--org", "许昌市科学技术局",
-    ])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Staff@KJJ.example.cn",
+            "--password",
+            "staff-pass-2026",
+            "--role",
+            "bureau",
+            "--org",
+            "许昌市科学技术局",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.email == "staff@kjj.example.cn"))
     assert user.role == Role.BUREAU
-    again = runner.invoke(args=[
-        "users", "create", "--email", "staff@kjj.example.cn", "--password", "staff-pass-2026",
-        "--role", "bureau", "--org", "许昌市科学技术局",
-    ])
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "staff@kjj.example.cn",
+            "--password",
+            "staff-pass-2026",
+            "--role",
+            "bureau",
+            "--org",
+            "许昌市科学技术局",
+        ]
+    )
     assert again.exit_code != 0
     assert "该邮箱已注册" in again.output

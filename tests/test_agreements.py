@@ -47,8 +47,9 @@ def ledger_count():
 def test_bureau_records_an_agreement_and_both_parties_are_told(client, auth, parties):
     company, institute, bureau = parties
     auth.login(bureau)
-    response = client.post("/agreements/new", data=agreement_form(company, institute),
-                           follow_redirects=True)
+    response = client.post(
+        "/agreements/new", data=agreement_form(company, institute), follow_redirects=True
+    )
     assert "已提交登记" in response.text
     agreement = db.session.scalar(select(Agreement))
     assert agreement.amount == Decimal("123.45")
@@ -95,8 +96,9 @@ def test_the_same_submission_twice_records_one_agreement(client, auth, parties):
         ({"institute_id": "999999"}, "请选择签约科研机构"),
     ],
 )
-def test_bad_agreements_are_refused_and_nothing_is_stored(client, auth, parties, overrides,
-                                                          message):
+def test_bad_agreements_are_refused_and_nothing_is_stored(
+    client, auth, parties, overrides, message
+):
     company, institute, bureau = parties
     auth.login(bureau)
     response = client.post("/agreements/new", data=agreement_form(company, institute, **overrides))
@@ -117,8 +119,9 @@ def test_swapped_parties_are_refused(client, auth, parties):
 def test_only_the_bureau_records_agreements(client, auth, parties):
     company, institute, _bureau = parties
     auth.login(company)
-    assert client.post("/agreements/new",
-                       data=agreement_form(company, institute)).status_code == 403
+    assert (
+        client.post("/agreements/new", data=agreement_form(company, institute)).status_code == 403
+    )
     with pytest.raises(DomainError):
         submit_agreement(company, agreement_form(company, institute, signed_on=today()))
     assert db.session.scalar(select(func.count(Agreement.id))) == 0
@@ -132,10 +135,16 @@ def test_an_agreement_from_a_docking_marks_it_signed(client, auth, make_posting,
     outbox.commit()
     auth.login(make_user(Role.BUREAU))
     assert f"#{docking.id}" in client.get(f"/agreements/new?docking_id={docking.id}").text
-    client.post("/agreements/new", data={
-        "submission_key": "k-docking", "docking_id": str(docking.id),
-        "title": "测温合同", "signed_on": today().isoformat(), "amount": "88.00",
-    })
+    client.post(
+        "/agreements/new",
+        data={
+            "submission_key": "k-docking",
+            "docking_id": str(docking.id),
+            "title": "测温合同",
+            "signed_on": today().isoformat(),
+            "amount": "88.00",
+        },
+    )
     agreement = db.session.scalar(select(Agreement))
     assert agreement.company_id == problem.organization_id
     assert agreement.institute_id == result.organization_id
@@ -161,8 +170,12 @@ def test_ledger_sums_are_exact_to_the_cent(app, parties):
     amounts = [Decimal("0.01")] * 50 + [Decimal("999999.99"), Decimal("0.10"), Decimal("4098.22")]
     for n, amount in enumerate(amounts):
         signed = date(2024 if n % 2 else 2025, 1 + n % 12, 1 + n % 28)
-        submit_agreement(bureau, agreement_form(company, institute, submission_key=f"k{n}",
-                                                amount=str(amount), signed_on=signed))
+        submit_agreement(
+            bureau,
+            agreement_form(
+                company, institute, submission_key=f"k{n}", amount=str(amount), signed_on=signed
+            ),
+        )
         outbox.commit()
     totals = agreement_totals()
     assert totals.count == len(amounts)

@@ -23,16 +23,21 @@ from pathlib import Path
 
 import pytest
 
-import live
-from conftest import PASSWORD, PROBLEM_DATA, REDIS_URL, RESULT_DATA, service_missing
 from market.timeutil import today
+from tests import live
+from tests.conftest import PASSWORD, PROBLEM_DATA, REDIS_URL, RESULT_DATA, service_missing
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("MARKET_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/14"  # db 15 belongs to the worker tests
 TIMEOUT_MS = 20_000
@@ -42,8 +47,12 @@ SCREENS = Path("/tmp/market-screens")
 ENGLISH_CATALOG = live.REPO / "market" / "translations" / "en" / "LC_MESSAGES" / "messages.mo"
 
 BUREAU = {"email": "li.kz@kjj.xuchang.gov.cn", "name": "李科长", "org": "许昌市科学技术局"}
-COMPANY = {"email": "zhang.gong@ruixiang-dianqi.cn", "name": "张工",
-           "org": "许昌瑞祥电气有限公司", "county": "魏都区"}
+COMPANY = {
+    "email": "zhang.gong@ruixiang-dianqi.cn",
+    "name": "张工",
+    "org": "许昌瑞祥电气有限公司",
+    "county": "魏都区",
+}
 LIAISON = {"email": "liu.lx@mail.iee.ac.cn", "name": "刘联络", "org": "中国科学院电工研究所"}
 CONTRACT_TITLE = "开关柜无源无线测温技术许可合同"
 CONTRACT_AMOUNT = "123.45"
@@ -52,15 +61,20 @@ CONTRACT_AMOUNT = "123.45"
 @pytest.fixture
 def browser():
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        service_missing("Chromium", FileNotFoundError(
-            f"no executable at {CHROMIUM} (set MARKET_TEST_CHROMIUM to its path)"))
+        service_missing(
+            "Chromium",
+            FileNotFoundError(
+                f"no executable at {CHROMIUM} (set MARKET_TEST_CHROMIUM to its path)"
+            ),
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         service_missing("Python Playwright (pip install -e '.[test]')", exc)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             timeout=30_000)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
+        )
         try:
             yield browser
         finally:
@@ -68,8 +82,9 @@ def browser():
 
 
 class Portal:
-    def __init__(self, base_url: str, web: live.Service, worker: live.Service | None,
-                 smtp: live.SmtpSink):
+    def __init__(
+        self, base_url: str, web: live.Service, worker: live.Service | None, smtp: live.SmtpSink
+    ):
         self.base_url = base_url
         self.web = web
         self.worker = worker
@@ -94,8 +109,11 @@ def running_portal(tmp_path: Path, *, with_worker: bool):
         port = live.free_port()
         base_url = f"http://127.0.0.1:{port}"
         env = live.market_env(
-            tmp_path, database_url=f"sqlite:///{tmp_path / 'market.sqlite3'}",
-            broker_url=BROKER_URL, mail_port=smtp.port, base_url=base_url,
+            tmp_path,
+            database_url=f"sqlite:///{tmp_path / 'market.sqlite3'}",
+            broker_url=BROKER_URL,
+            mail_port=smtp.port,
+            base_url=base_url,
         )
         live.run_market(["db", "upgrade"], env, cwd=tmp_path)
         # Start both servers first: each spends seconds importing the app.
@@ -106,9 +124,22 @@ def running_portal(tmp_path: Path, *, with_worker: bool):
             worker = live.launch_worker(tmp_path, env)
             stack.callback(worker.stop)
             live.run_market(
-                ["users", "create", "--email", BUREAU["email"], "--password", PASSWORD,
-                 "--role", "bureau", "--org", BUREAU["org"], "--name", BUREAU["name"]],
-                env, cwd=tmp_path,
+                [
+                    "users",
+                    "create",
+                    "--email",
+                    BUREAU["email"],
+                    "--password",
+                    PASSWORD,
+                    "--role",
+                    "bureau",
+                    "--org",
+                    BUREAU["org"],
+                    "--name",
+                    BUREAU["name"],
+                ],
+                env,
+                cwd=tmp_path,
             )
             live.wait_worker_ready(worker)
         live.wait_web_ready(web, port)
@@ -186,21 +217,30 @@ def test_language_is_chinese_by_default_and_switches_to_english(browser, web_onl
     html = page.locator("html")
     page.goto(portal.url("/postings/?kind=problem"))
     expect(html).to_have_attribute("lang", re.compile(r"^zh"))
-    expect(page.locator("nav.site-nav").get_by_role("link", name="首页", exact=True)).to_be_visible()
-    expect(page.get_by_role("button", name="简体中文", exact=True)).to_have_class(re.compile(r"\bactive\b"))
+    expect(
+        page.locator("nav.site-nav").get_by_role("link", name="首页", exact=True)
+    ).to_be_visible()
+    expect(page.get_by_role("button", name="简体中文", exact=True)).to_have_class(
+        re.compile(r"\bactive\b")
+    )
 
     page.get_by_role("button", name="English", exact=True).click()
     expect(html).to_have_attribute("lang", "en")
     assert page.url == portal.url("/postings/?kind=problem"), "the switch should come back here"
-    expect(page.get_by_role("button", name="English", exact=True)).to_have_class(re.compile(r"\bactive\b"))
+    expect(page.get_by_role("button", name="English", exact=True)).to_have_class(
+        re.compile(r"\bactive\b")
+    )
     page.reload()
     expect(html).to_have_attribute("lang", "en")  # kept in the session
     home = page.locator("nav.site-nav a").first
     if ENGLISH_CATALOG.exists():
         expect(home).not_to_have_text("首页")  # translated by the compiled catalog
     else:
-        warnings.warn(f"English is selected but the page text stays Chinese: {ENGLISH_CATALOG} "
-                      "does not exist (no compiled translation catalog)", stacklevel=1)
+        warnings.warn(
+            f"English is selected but the page text stays Chinese: {ENGLISH_CATALOG} "
+            "does not exist (no compiled translation catalog)",
+            stacklevel=1,
+        )
 
     page.get_by_role("button", name="简体中文", exact=True).click()
     expect(html).to_have_attribute("lang", re.compile(r"^zh"))
@@ -266,8 +306,10 @@ def _journey(portal, tmp_path, company, liaison, bureau):
     # The bureau publishes both from its review queue.
     log_in(bureau, portal, BUREAU)
     bureau.goto(portal.url("/review/"))
-    for title, posting_id in ((PROBLEM_DATA["title"], problem_id),
-                              (RESULT_DATA["title"], result_id)):
+    for title, posting_id in (
+        (PROBLEM_DATA["title"], problem_id),
+        (RESULT_DATA["title"], result_id),
+    ):
         item = bureau.locator("article.review-item", has_text=title)
         expect(item).to_have_attribute("data-posting-id", str(posting_id))
         item.get_by_role("button", name="发布", exact=True).click()
@@ -285,8 +327,13 @@ def _journey(portal, tmp_path, company, liaison, bureau):
         liaison.reload()
         return problem_match.count() == 1
 
-    live.wait_for(match_listed, timeout=MATCH_WAIT_SECONDS, interval=1.0,
-                  what="the problem in the result page's match list", diagnostics=portal.logs)
+    live.wait_for(
+        match_listed,
+        timeout=MATCH_WAIT_SECONDS,
+        interval=1.0,
+        what="the problem in the result page's match list",
+        diagnostics=portal.logs,
+    )
     expect(problem_match).to_have_attribute("data-match-id", str(problem_id))
     expect(problem_match.locator(".why")).to_contain_text("开关柜")
     matches.screenshot(path=str(tmp_path / "matches.png"))
@@ -325,11 +372,17 @@ def _journey(portal, tmp_path, company, liaison, bureau):
         bureau.reload()
         figures = dashboard_figures(bureau)
         assert figures[0] <= expected[0] and figures[1] <= expected[1], (
-            f"the dashboard overshot: {figures} after expecting {expected}")
+            f"the dashboard overshot: {figures} after expecting {expected}"
+        )
         return figures == expected
 
-    live.wait_for(ledger_caught_up, timeout=LEDGER_WAIT_SECONDS, interval=1.0,
-                  what=f"the dashboard to show {expected}", diagnostics=portal.logs)
+    live.wait_for(
+        ledger_caught_up,
+        timeout=LEDGER_WAIT_SECONDS,
+        interval=1.0,
+        what=f"the dashboard to show {expected}",
+        diagnostics=portal.logs,
+    )
     contract = bureau.get_by_test_id("agreements").locator("tr", has_text=CONTRACT_TITLE)
     expect(contract).to_contain_text("已登记")
     expect(contract).to_contain_text("123.45")
@@ -338,9 +391,14 @@ def _journey(portal, tmp_path, company, liaison, bureau):
 
     # Both sides were emailed about the match, once each.
     def match_mail() -> list[str]:
-        return sorted(r for rcpts, _raw, m in portal.smtp.messages
-                      if str(m["Subject"]).startswith("新的匹配") for r in rcpts)
+        return sorted(
+            r
+            for rcpts, _raw, m in portal.smtp.messages
+            if str(m["Subject"]).startswith("新的匹配")
+            for r in rcpts
+        )
 
-    live.wait_for(lambda: len(match_mail()) >= 2, timeout=30,
-                  what="the match emails", diagnostics=portal.logs)
+    live.wait_for(
+        lambda: len(match_mail()) >= 2, timeout=30, what="the match emails", diagnostics=portal.logs
+    )
     assert match_mail() == sorted([COMPANY["email"], LIAISON["email"]])

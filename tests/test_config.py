@@ -54,8 +54,12 @@ def test_production_starts_with_a_strong_key_and_secure_cookies(tmp_path, monkey
 
 
 def test_forms_are_protected_against_csrf(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
-                      "MARKET_INDEX_DIR": str(tmp_path / "index")})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.db'}",
+            "MARKET_INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
     with app.app_context():
         from market.extensions import db
 

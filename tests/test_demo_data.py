@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
-from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -36,8 +35,21 @@ except Exception:
     COOPERATION_MODES = ("技术转让", "技术许可", "合作开发", "委托开发", "技术咨询")
     MATURITY_LEVELS = ("实验室", "小试", "中试", "产业化")
     FIELDS = (
-        "电力装备", "超硬材料", "发制品", "农副产品深加工", "汽车零部件", "再生金属", "中药材",
-        "电子信息", "节能环保", "新材料", "生物医药", "装备制造", "花木", "钧瓷", "其他",
+        "电力装备",
+        "超硬材料",
+        "发制品",
+        "农副产品深加工",
+        "汽车零部件",
+        "再生金属",
+        "中药材",
+        "电子信息",
+        "节能环保",
+        "新材料",
+        "生物医药",
+        "装备制造",
+        "花木",
+        "钧瓷",
+        "其他",
     )
     TITLE_MAX = 100
 

@@ -9,9 +9,11 @@ from market.notifications.models import Notification
 
 
 def request_from(client, problem, result):
-    return client.post("/dockings/request",
-                       data={"problem_id": problem.id, "result_id": result.id},
-                       follow_redirects=True)
+    return client.post(
+        "/dockings/request",
+        data={"problem_id": problem.id, "result_id": result.id},
+        follow_redirects=True,
+    )
 
 
 def test_liaison_requests_and_company_accepts(client, auth, make_posting):
@@ -23,13 +25,17 @@ def test_liaison_requests_and_company_accepts(client, auth, make_posting):
     docking = db.session.scalar(select(Docking))
     assert docking.status == DockingStatus.REQUESTED
     assert docking.responder_org_id == problem.organization_id
-    told = db.session.scalar(select(Notification).where(
-        Notification.user_id == problem.author_id, Notification.event_key.like("docking:%")))
+    told = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == problem.author_id, Notification.event_key.like("docking:%")
+        )
+    )
     assert "新的对接请求" in told.subject
 
     # The requester cannot answer its own request.
-    response = client.post(f"/dockings/{docking.id}/answer", data={"answer": "accept"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/dockings/{docking.id}/answer", data={"answer": "accept"}, follow_redirects=True
+    )
     assert "只有被邀请的一方" in response.text
     auth.logout()
 
@@ -40,8 +46,11 @@ def test_liaison_requests_and_company_accepts(client, auth, make_posting):
     db.session.refresh(docking)
     assert docking.status == DockingStatus.ACCEPTED
     assert docking.decided_by_id == problem.author_id
-    answered = db.session.scalar(select(Notification).where(
-        Notification.user_id == result.author_id, Notification.event_key.like("docking:%")))
+    answered = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == result.author_id, Notification.event_key.like("docking:%")
+        )
+    )
     assert "已接受" in answered.subject
 
 
@@ -56,8 +65,9 @@ def test_company_requests_and_institute_declines(client, auth, make_posting):
     client.post(f"/dockings/{docking.id}/answer", data={"answer": "decline"})
     db.session.refresh(docking)
     assert docking.status == DockingStatus.DECLINED
-    again = client.post(f"/dockings/{docking.id}/answer", data={"answer": "accept"},
-                        follow_redirects=True)
+    again = client.post(
+        f"/dockings/{docking.id}/answer", data={"answer": "accept"}, follow_redirects=True
+    )
     assert "已答复过" in again.text
     db.session.refresh(docking)
     assert docking.status == DockingStatus.DECLINED

@@ -43,8 +43,13 @@ def test_a_logged_in_users_choice_is_remembered(client, auth, make_user):
 
 def test_error_messages_follow_the_language(client, make_user, auth):
     auth.login(make_user(Role.ENTERPRISE))
-    form = {"title": "", "body": "短", "field": "电力装备", "cooperation": "合作开发",
-            "valid_until": "2099-01-01"}
+    form = {
+        "title": "",
+        "body": "短",
+        "field": "电力装备",
+        "cooperation": "合作开发",
+        "valid_until": "2099-01-01",
+    }
     assert "请填写标题" in client.post("/postings/problems/new", data=form).text
     client.post("/locale/en")
     english = client.post("/postings/problems/new", data=form).text

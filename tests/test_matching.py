@@ -19,17 +19,21 @@ UNRELATED_RESULT = {
 
 def published_pair(make_posting, make_user):
     result = make_posting("result", publish=True)
-    other = make_posting("result", publish=True,
-                         author=make_user(Role.INSTITUTE, org_name="河南农业大学"),
-                         **UNRELATED_RESULT)
+    other = make_posting(
+        "result",
+        publish=True,
+        author=make_user(Role.INSTITUTE, org_name="河南农业大学"),
+        **UNRELATED_RESULT,
+    )
     problem = make_posting("problem", publish=True)
     return problem, result, other
 
 
 def test_publishing_matches_problems_and_results_both_ways(make_posting, make_user):
     problem, result, other = published_pair(make_posting, make_user)
-    match = db.session.scalar(select(Match).where(Match.problem_id == problem.id,
-                                                  Match.result_id == result.id))
+    match = db.session.scalar(
+        select(Match).where(Match.problem_id == problem.id, Match.result_id == result.id)
+    )
     assert match is not None
     assert match.strength >= 0.35
     assert "开关柜" in match.terms
@@ -41,8 +45,9 @@ def test_publishing_matches_problems_and_results_both_ways(make_posting, make_us
     assert unrelated is None or unrelated.score < match.score
 
 
-def test_problem_page_lists_matches_with_reasons_for_its_owner(client, auth, make_posting,
-                                                               make_user):
+def test_problem_page_lists_matches_with_reasons_for_its_owner(
+    client, auth, make_posting, make_user
+):
     problem, result, _other = published_pair(make_posting, make_user)
     auth.login(problem.author)
     page = client.get(f"/postings/{problem.id}").text
@@ -113,8 +118,17 @@ def test_search_finds_published_postings_with_highlights(client, make_posting, m
 
 def test_search_survives_whoosh_syntax_and_odd_queries(client, make_posting, make_user):
     published_pair(make_posting, make_user)
-    for query in ['AND OR NOT ( ) * ? ~ : "', "开关柜 AND (测温 OR", '"', "*", "~~~", "NOT",
-                  "title:开关柜", "开关柜" * 150, "<script>alert(1)</script>"]:
+    for query in [
+        'AND OR NOT ( ) * ? ~ : "',
+        "开关柜 AND (测温 OR",
+        '"',
+        "*",
+        "~~~",
+        "NOT",
+        "title:开关柜",
+        "开关柜" * 150,
+        "<script>alert(1)</script>",
+    ]:
         response = client.get("/search", query_string={"q": query})
         assert response.status_code == 200, query
         assert "<script>alert(1)" not in response.text

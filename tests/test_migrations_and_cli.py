@@ -24,8 +24,14 @@ ROOT = Path(__file__).parent.parent
 
 @pytest.fixture
 def migrated_app(tmp_path, database_url, backend):
-    """An app whose schema comes from `market db upgrade`, not create_all."""
-    app = create_app(base_config(tmp_path, database_url))
+    """An app whose schema comes from `market db upgrade`, not create_all.
+
+    Tasks go to an in-memory broker that nobody consumes, as from the CLI to a stopped worker:
+    what the CLI shows must not depend on a worker having run.
+    """
+    config = base_config(tmp_path, database_url)
+    config["CELERY"] = {**config["CELERY"], "task_always_eager": False}
+    app = create_app(config)
     with app.app_context():
         db.drop_all()
         db.session.execute(db.text("DROP TABLE IF EXISTS alembic_version"))
@@ -69,7 +75,11 @@ def test_demo_loads_44_agreements_worth_4098_22_and_is_safe_to_run_twice(migrate
 
 
 def test_the_market_command_is_installed():
-    output = subprocess.run([Path(sys.executable).parent / "market", "--help"],
-                            capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(
+        [Path(sys.executable).parent / "market", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     for command in ("db", "demo", "index", "run", "shell", "stats", "users"):
         assert command in output

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+
 from market.money import AmountError, format_amount, from_cents, parse_amount, to_cents
 
 

@@ -1,7 +1,5 @@
 """In-app notifications and email over real SMTP: each recipient and event exactly once."""
 
-import email.policy  # noqa: F401  (used by tests.smtp)
-
 import pytest
 from sqlalchemy import func, select
 
@@ -10,15 +8,15 @@ from market.accounts.models import Role
 from market.extensions import db
 from market.notifications.models import EmailStatus, Notification
 from market.notifications.services import deliver_email, notify
-from tests.smtp import SMTPServer
+from tests.live import SmtpSink
 from worker.tasks import EMAIL_MAX_RETRIES, deliver_notification
 
 
 @pytest.fixture
 def smtp(app):
-    with SMTPServer() as server:
+    with SmtpSink() as server:
         app.config.update(MARKET_MAIL_SERVER="127.0.0.1", MARKET_MAIL_PORT=server.port)
-        yield server.inbox
+        yield server
 
 
 def test_a_publish_emails_the_poster_once_in_chinese(smtp, make_posting):
@@ -55,7 +53,7 @@ def retry(note_id: int, attempt: int) -> None:
 
 
 def test_a_mail_server_failure_is_retried_then_delivered(smtp, make_user):
-    smtp.refuse = 2  # two temporary failures, then success
+    smtp.refuse_next(2)  # two temporary failures, then success
     user = make_user(Role.INSTITUTE)
     [note] = notify([user], event_key="test:retry", subject="重试通知", body="内容")
     outbox.commit()
@@ -68,9 +66,10 @@ def test_a_mail_server_failure_is_retried_then_delivered(smtp, make_user):
     assert len(smtp.to(user.email)) == 1
 
 
-def test_after_the_last_retry_the_email_is_marked_failed_for_the_bureau(smtp, client, auth,
-                                                                        make_user):
-    smtp.refuse = 100
+def test_after_the_last_retry_the_email_is_marked_failed_for_the_bureau(
+    smtp, client, auth, make_user
+):
+    smtp.refuse_next(100)
     user = make_user(Role.INSTITUTE)
     [note] = notify([user], event_key="test:fail", subject="失败通知", body="内容")
     outbox.commit()
@@ -102,7 +101,7 @@ def test_an_email_whose_worker_died_mid_delivery_is_sent_again(smtp, make_user):
     from market.notifications.services import requeue_stale_emails
     from market.timeutil import utcnow
 
-    smtp.refuse = 1  # the first attempt fails and leaves the row pending
+    smtp.refuse_next(1)  # the first attempt fails and leaves the row pending
     user = make_user(Role.ENTERPRISE)
     [note] = notify([user], event_key="test:died", subject="中断的通知", body="内容")
     outbox.commit()

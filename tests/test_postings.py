@@ -44,9 +44,14 @@ def test_company_posts_a_problem_for_review(client, make_user, auth):
 
 def test_company_posts_a_talent_need(client, make_user, auth):
     auth.login(make_user(Role.ENTERPRISE))
-    form = problem_form(title="招聘超硬材料研发工程师", position="研发工程师", discipline="材料科学",
-                        degree="硕士", headcount="2",
-                        body="负责聚晶金刚石复合片的配方与烧结工艺研发，要求有高温高压合成经验。")
+    form = problem_form(
+        title="招聘超硬材料研发工程师",
+        position="研发工程师",
+        discipline="材料科学",
+        degree="硕士",
+        headcount="2",
+        body="负责聚晶金刚石复合片的配方与烧结工艺研发，要求有高温高压合成经验。",
+    )
     response = client.post("/postings/talent/new", data=form)
     assert response.status_code == 302
     need = db.session.scalar(select(TalentNeed))
@@ -106,16 +111,21 @@ def test_html_in_text_fields_is_shown_escaped(client, make_user, auth, make_post
     company = make_user(Role.ENTERPRISE)
     auth.login(company)
     script = "<script>alert('x')</script>"
-    problem = make_posting("problem", author=company, title=f"测温{script}",
-                           body=f"开关柜触头发热，希望在线监测温度。{script}<b>加粗</b>")
+    problem = make_posting(
+        "problem",
+        author=company,
+        title=f"测温{script}",
+        body=f"开关柜触头发热，希望在线监测温度。{script}<b>加粗</b>",
+    )
     page = client.get(f"/postings/{problem.id}").text
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert "&lt;b&gt;加粗&lt;/b&gt;" in page
 
 
-def test_pending_postings_are_seen_only_by_their_owner_and_the_bureau(client, make_user, auth,
-                                                                      make_posting):
+def test_pending_postings_are_seen_only_by_their_owner_and_the_bureau(
+    client, make_user, auth, make_posting
+):
     company = make_user(Role.ENTERPRISE)
     problem = make_posting("problem", author=company)
     url = f"/postings/{problem.id}"
@@ -147,8 +157,11 @@ def test_expired_postings_are_no_longer_public(client, make_posting):
 
 def test_my_postings_lists_only_my_organisation(client, make_user, auth, make_posting):
     mine = make_posting("problem")
-    theirs = make_posting("problem", author=make_user(Role.ENTERPRISE, org_name="许昌别家公司"),
-                          title="别家公司的需求标题")
+    theirs = make_posting(
+        "problem",
+        author=make_user(Role.ENTERPRISE, org_name="许昌别家公司"),
+        title="别家公司的需求标题",
+    )
     auth.login(mine.author)
     page = client.get("/postings/mine").text
     assert mine.title in page

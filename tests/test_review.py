@@ -28,8 +28,9 @@ def test_publishing_indexes_the_posting_and_tells_the_poster(client, make_user, 
     problem = make_posting("problem")
     reviewer = make_user(Role.BUREAU)
     auth.login(reviewer)
-    response = client.post(f"/review/{problem.id}", data={"decision": "publish"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/review/{problem.id}", data={"decision": "publish"}, follow_redirects=True
+    )
     assert "已发布" in response.text
     db.session.refresh(problem)
     assert problem.status == PostingStatus.PUBLISHED
@@ -47,15 +48,18 @@ def test_publishing_indexes_the_posting_and_tells_the_poster(client, make_user, 
 def test_rejecting_needs_a_reason_which_reaches_the_poster(client, make_user, auth, make_posting):
     problem = make_posting("problem")
     auth.login(make_user(Role.BUREAU))
-    response = client.post(f"/review/{problem.id}", data={"decision": "reject", "reason": " "},
-                           follow_redirects=True)
+    response = client.post(
+        f"/review/{problem.id}", data={"decision": "reject", "reason": " "}, follow_redirects=True
+    )
     assert "必须填写原因" in response.text
     db.session.refresh(problem)
     assert problem.status == PostingStatus.PENDING
     assert db.session.scalar(select(ReviewDecision)) is None
 
-    client.post(f"/review/{problem.id}",
-                data={"decision": "reject", "reason": "缺少技术指标，请补充温度精度要求。"})
+    client.post(
+        f"/review/{problem.id}",
+        data={"decision": "reject", "reason": "缺少技术指标，请补充温度精度要求。"},
+    )
     db.session.refresh(problem)
     assert problem.status == PostingStatus.REJECTED
     assert problem.id not in index_store().stamps()
@@ -67,8 +71,11 @@ def test_rejecting_needs_a_reason_which_reaches_the_poster(client, make_user, au
 def test_a_posting_is_decided_once(client, make_user, auth, make_posting):
     problem = make_posting("problem", publish=True)
     auth.login(make_user(Role.BUREAU))
-    response = client.post(f"/review/{problem.id}", data={"decision": "reject", "reason": "重复"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/review/{problem.id}",
+        data={"decision": "reject", "reason": "重复"},
+        follow_redirects=True,
+    )
     assert "已审核过" in response.text
     db.session.refresh(problem)
     assert problem.status == PostingStatus.PUBLISHED

@@ -319,7 +319,9 @@ def test_search_never_raises_on_odd_input(market, query):
     assert page.total >= 0
 
 
-@pytest.mark.parametrize("query", ["", "   ", "的了和等", "我公司目前希望解决问题", "AND OR ( ) * ? : ^ ~"])
+@pytest.mark.parametrize(
+    "query", ["", "   ", "的了和等", "我公司目前希望解决问题", "AND OR ( ) * ? : ^ ~"]
+)
 def test_empty_or_stop_word_queries_return_an_empty_page(market, query):
     page = market.search(query)
     assert (page.hits, page.total) == ([], 0)
@@ -378,7 +380,9 @@ def test_search_filters_by_kind_and_paginates(market):
 
 
 def test_highlights_escape_html_around_marks(store):
-    store.upsert(doc(1, title="<script>alert(1)</script>测温", body='测温 <b onclick="x">粗体</b> & 更多'))
+    store.upsert(
+        doc(1, title="<script>alert(1)</script>测温", body='测温 <b onclick="x">粗体</b> & 更多')
+    )
     hit = store.search("测温").hits[0]
     for html in hit.highlights.values():
         assert "<script>" not in html and "<b " not in html

@@ -20,8 +20,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-import live
-from conftest import PASSWORD, PROBLEM_DATA, REDIS_URL, RESULT_DATA, posting_data
 from market import create_app, outbox
 from market.accounts.models import Role, User
 from market.accounts.services import create_user
@@ -40,6 +38,8 @@ from market.review.services import publish_posting
 from market.stats.services import Totals, agreement_totals
 from market.timeutil import today
 from search_index import IndexStore
+from tests import live
+from tests.conftest import PASSWORD, PROBLEM_DATA, REDIS_URL, RESULT_DATA, posting_data
 
 pytestmark = pytest.mark.services
 
@@ -85,18 +85,20 @@ class Stack:
 
     def make_app(self, broker_url: str):
         """The web side, on the same database, index and mail server as the worker (not eager)."""
-        app = create_app({
-            "SECRET_KEY": self.env["MARKET_SECRET_KEY"],
-            "SQLALCHEMY_DATABASE_URI": self.env["MARKET_DATABASE_URL"],
-            "MARKET_INDEX_DIR": self.env["MARKET_INDEX_DIR"],
-            "MARKET_JIEBA_CACHE_DIR": self.env["MARKET_JIEBA_CACHE_DIR"],
-            "MARKET_BROKER_URL": broker_url,
-            "MARKET_MAIL_SERVER": "127.0.0.1",
-            "MARKET_MAIL_PORT": self.smtp.port,
-            # config.py derives CELERY from the environment before overrides are applied, so a
-            # MARKET_BROKER_URL override alone would not move the broker: pass the whole block.
-            "CELERY": celery_config(broker_url, self.tmp_path / "instance"),
-        })
+        app = create_app(
+            {
+                "SECRET_KEY": self.env["MARKET_SECRET_KEY"],
+                "SQLALCHEMY_DATABASE_URI": self.env["MARKET_DATABASE_URL"],
+                "MARKET_INDEX_DIR": self.env["MARKET_INDEX_DIR"],
+                "MARKET_JIEBA_CACHE_DIR": self.env["MARKET_JIEBA_CACHE_DIR"],
+                "MARKET_BROKER_URL": broker_url,
+                "MARKET_MAIL_SERVER": "127.0.0.1",
+                "MARKET_MAIL_PORT": self.smtp.port,
+                # config.py derives CELERY from the environment before overrides are applied, so a
+                # MARKET_BROKER_URL override alone would not move the broker: pass the whole block.
+                "CELERY": celery_config(broker_url, self.tmp_path / "instance"),
+            }
+        )
         assert app.extensions["celery"].conf.broker_url == broker_url
         self.apps.append(app)
         return app
@@ -118,8 +120,9 @@ class Stack:
             self.worker.check_alive()
             return self.query(check)
 
-        return live.wait_for(poll, timeout=timeout, what=what, interval=0.3,
-                             diagnostics=self.worker.tail)
+        return live.wait_for(
+            poll, timeout=timeout, what=what, interval=0.3, diagnostics=self.worker.tail
+        )
 
     def close(self):
         for app in self.apps:
@@ -131,8 +134,7 @@ class Stack:
 
 @pytest.fixture
 def stack(tmp_path, pg_url, broker, smtp, monkeypatch):
-    env = live.market_env(tmp_path, database_url=pg_url, broker_url=BROKER_URL,
-                          mail_port=smtp.port)
+    env = live.market_env(tmp_path, database_url=pg_url, broker_url=BROKER_URL, mail_port=smtp.port)
     # create_app also reads the environment: make it this test's, not the developer's shell's.
     for name in [k for k in os.environ if k.startswith("MARKET_")]:
         monkeypatch.delenv(name)
@@ -153,15 +155,37 @@ def stack(tmp_path, pg_url, broker, smtp, monkeypatch):
 def make_people():
     """Two members of a Xuchang company, an institute liaison and a bureau officer."""
     company = [
-        create_user(email="zhang.gong@ruixiang-dianqi.cn", password=PASSWORD, name="张工",
-                    role=Role.ENTERPRISE, org_name="许昌瑞祥电气有限公司", county="魏都区"),
-        create_user(email="wang.jingli@ruixiang-dianqi.cn", password=PASSWORD, name="王经理",
-                    role=Role.ENTERPRISE, org_name="许昌瑞祥电气有限公司", county="魏都区"),
+        create_user(
+            email="zhang.gong@ruixiang-dianqi.cn",
+            password=PASSWORD,
+            name="张工",
+            role=Role.ENTERPRISE,
+            org_name="许昌瑞祥电气有限公司",
+            county="魏都区",
+        ),
+        create_user(
+            email="wang.jingli@ruixiang-dianqi.cn",
+            password=PASSWORD,
+            name="王经理",
+            role=Role.ENTERPRISE,
+            org_name="许昌瑞祥电气有限公司",
+            county="魏都区",
+        ),
     ]
-    liaison = create_user(email="liu.lx@mail.iee.ac.cn", password=PASSWORD, name="刘联络",
-                          role=Role.INSTITUTE, org_name="中国科学院电工研究所")
-    bureau = create_user(email="li.kz@kjj.xuchang.gov.cn", password=PASSWORD, name="李科长",
-                         role=Role.BUREAU, org_name="许昌市科学技术局")
+    liaison = create_user(
+        email="liu.lx@mail.iee.ac.cn",
+        password=PASSWORD,
+        name="刘联络",
+        role=Role.INSTITUTE,
+        org_name="中国科学院电工研究所",
+    )
+    bureau = create_user(
+        email="li.kz@kjj.xuchang.gov.cn",
+        password=PASSWORD,
+        name="李科长",
+        role=Role.BUREAU,
+        org_name="许昌市科学技术局",
+    )
     outbox.commit()
     return company, liaison, bureau
 
@@ -190,20 +214,28 @@ def test_publish_match_notify_and_record_once(stack):
 
     # The worker indexes both, matches them and tells both sides.
     def matched():
-        match = db.session.scalar(select(Match).where(Match.problem_id == pid,
-                                                      Match.result_id == rid))
+        match = db.session.scalar(
+            select(Match).where(Match.problem_id == pid, Match.result_id == rid)
+        )
         return match is not None and match.strength >= strong and match
 
-    live.wait_for(lambda: {pid, rid} <= stack.indexed_ids(), timeout=SETTLE_SECONDS,
-                  what="both postings in the index", diagnostics=stack.worker.tail)
+    live.wait_for(
+        lambda: {pid, rid} <= stack.indexed_ids(),
+        timeout=SETTLE_SECONDS,
+        what="both postings in the index",
+        diagnostics=stack.worker.tail,
+    )
     stack.settle(matched, f"a match of strength >= {strong} between #{pid} and #{rid}")
 
     # 对接: the liaison asks, the company accepts; the bureau records the agreement twice
     # (a double click), with one submission key.
     with app.app_context():
-        liaison, company_user, bureau = (db.session.get(User, i)
-                                         for i in (liaison_id, company_ids[0], bureau_id))
-        docking = request_docking(liaison, pid, rid, "我们的声表面波测温方案可直接用于贵公司开关柜。")
+        liaison, company_user, bureau = (
+            db.session.get(User, i) for i in (liaison_id, company_ids[0], bureau_id)
+        )
+        docking = request_docking(
+            liaison, pid, rid, "我们的声表面波测温方案可直接用于贵公司开关柜。"
+        )
         outbox.commit()
         accept_docking(company_user, docking.id)
         outbox.commit()
@@ -226,8 +258,7 @@ def test_publish_match_notify_and_record_once(stack):
         entries = db.session.scalar(select(func.count(LedgerEntry.id)))
         statuses = set(db.session.scalars(select(Notification.email_status)))
         total = db.session.scalar(select(func.count(Notification.id)))
-        return (entries >= 1 and statuses == {EmailStatus.SENT}
-                and stack.smtp.count() >= total)
+        return entries >= 1 and statuses == {EmailStatus.SENT} and stack.smtp.count() >= total
 
     stack.settle(recorded_and_mailed, "the agreement in the ledger and every email sent")
 
@@ -238,14 +269,18 @@ def test_publish_match_notify_and_record_once(stack):
     }
 
     def check_state():
-        match = db.session.scalar(select(Match).where(Match.problem_id == pid,
-                                                      Match.result_id == rid))
+        match = db.session.scalar(
+            select(Match).where(Match.problem_id == pid, Match.result_id == rid)
+        )
         assert match.strength >= strong, match.strength
         assert {"开关柜", "测温"} <= set(match.terms), match.terms
 
         # One in-app notification per user of each side for this match; none for the bureau.
-        per_user = Counter(db.session.scalars(
-            select(Notification.user_id).where(Notification.event_key == match_key)))
+        per_user = Counter(
+            db.session.scalars(
+                select(Notification.user_id).where(Notification.event_key == match_key)
+            )
+        )
         assert per_user == Counter({uid: 1 for uid in expected_subjects}), per_user
 
         # One email each, with the Chinese subject encoded for the wire and decoding back.
@@ -264,8 +299,9 @@ def test_publish_match_notify_and_record_once(stack):
         notifications = db.session.scalars(select(Notification)).all()
         assert len(notifications) == 12, [n.event_key for n in notifications]
         assert stack.smtp.count() == 12
-        assert all(n.email_status == EmailStatus.SENT and n.email_attempts == 1
-                   for n in notifications)
+        assert all(
+            n.email_status == EmailStatus.SENT and n.email_attempts == 1 for n in notifications
+        )
         assert bureau_id not in {n.user_id for n in notifications}
 
         # The double submission: one agreement, one ledger line, exact money.
@@ -302,14 +338,20 @@ def test_publish_match_notify_and_record_once(stack):
     resent = [
         celery_app.send_task("worker.tasks.record_agreement", [agreement_id]),
         celery_app.send_task("worker.tasks.record_agreement", [agreement_id]),
-        *(celery_app.send_task("worker.tasks.deliver_notification", [nid])
-          for nid in before["match_notification_ids"]),
+        *(
+            celery_app.send_task("worker.tasks.deliver_notification", [nid])
+            for nid in before["match_notification_ids"]
+        ),
         celery_app.send_task("worker.tasks.match_posting", [pid]),
         celery_app.send_task("worker.tasks.match_posting", [rid]),
     ]
     live.wait_tasks_succeeded(stack.worker, [r.id for r in resent], timeout=SETTLE_SECONDS)
-    live.wait_for(lambda: live.broker_is_idle(stack.broker), timeout=30,
-                  what="the broker queues to drain", diagnostics=stack.worker.tail)
+    live.wait_for(
+        lambda: live.broker_is_idle(stack.broker),
+        timeout=30,
+        what="the broker queues to drain",
+        diagnostics=stack.worker.tail,
+    )
     time.sleep(0.5)  # a mail a duplicate delivery might send would arrive by now
 
     after = stack.query(check_state)
@@ -337,9 +379,11 @@ def test_publish_survives_a_dead_broker_and_the_relay_delivers(stack):
         posting = db.session.get(Posting, pid)
         assert posting.status == PostingStatus.PUBLISHED and posting.published_at is not None
         rows = db.session.scalars(select(OutboxTask).order_by(OutboxTask.id)).all()
-        assert [r.task for r in rows] == ["worker.tasks.index_posting",
-                                          "worker.tasks.deliver_notification",
-                                          "worker.tasks.deliver_notification"], rows
+        assert [r.task for r in rows] == [
+            "worker.tasks.index_posting",
+            "worker.tasks.deliver_notification",
+            "worker.tasks.deliver_notification",
+        ], rows
         assert rows[0].args == [pid]
         assert all(r.published_at is None for r in rows)
         assert rows[0].attempts == 1  # tried once, then left for the relay
@@ -355,15 +399,24 @@ def test_publish_survives_a_dead_broker_and_the_relay_delivers(stack):
         assert outbox.relay() == len(row_ids)
     with stack.app.app_context():
         assert outbox.relay() == 0
-        assert db.session.scalar(
-            select(func.count(OutboxTask.id)).where(OutboxTask.published_at.is_(None))) == 0
+        assert (
+            db.session.scalar(
+                select(func.count(OutboxTask.id)).where(OutboxTask.published_at.is_(None))
+            )
+            == 0
+        )
 
-    live.wait_for(lambda: pid in stack.indexed_ids(), timeout=SETTLE_SECONDS,
-                  what=f"posting #{pid} in the index after the relay",
-                  diagnostics=stack.worker.tail)
+    live.wait_for(
+        lambda: pid in stack.indexed_ids(),
+        timeout=SETTLE_SECONDS,
+        what=f"posting #{pid} in the index after the relay",
+        diagnostics=stack.worker.tail,
+    )
     stack.settle(
-        lambda: stack.smtp.count() == 2
-        and set(db.session.scalars(select(Notification.email_status))) == {EmailStatus.SENT},
+        lambda: (
+            stack.smtp.count() == 2
+            and set(db.session.scalars(select(Notification.email_status))) == {EmailStatus.SENT}
+        ),
         "both company members' review emails after the relay",
     )
     subjects = {subject_of(m) for _r, _raw, m in stack.smtp.messages}

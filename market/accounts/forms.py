@@ -22,15 +22,19 @@ class RegisterForm(FlaskForm):
         _l("单位名称"), validators=[DataRequired(_l("请填写单位名称。")), Length(max=120)]
     )
     county = SelectField(
-        _l("所在县（市、区）"), choices=options([("", _l("（科研机构可不填）"))] + [(c, c) for c in COUNTIES]),
+        _l("所在县（市、区）"),
+        choices=options([("", _l("（科研机构可不填）"))] + [(c, c) for c in COUNTIES]),
         validators=[Optional()],
     )
-    name = StringField(_l("联系人姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=60)])
+    name = StringField(
+        _l("联系人姓名"), validators=[DataRequired(_l("请填写姓名。")), Length(max=60)]
+    )
     email = EmailField(
         _l("邮箱"), validators=[DataRequired(_l("请填写邮箱。")), Email(_l("邮箱格式不正确。"))]
     )
     password = PasswordField(
-        _l("密码"), validators=[DataRequired(_l("请填写密码。")), Length(min=8, message=_l("密码至少 8 位。"))]
+        _l("密码"),
+        validators=[DataRequired(_l("请填写密码。")), Length(min=8, message=_l("密码至少 8 位。"))],
     )
     confirm = PasswordField(
         _l("确认密码"), validators=[EqualTo("password", _l("两次输入的密码不一致。"))]

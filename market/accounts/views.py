@@ -25,8 +25,11 @@ def register():
     if form.validate_on_submit():
         try:
             user = register_user(
-                email=form.email.data, password=form.password.data, name=form.name.data,
-                role=Role(form.role.data), org_name=form.org_name.data,
+                email=form.email.data,
+                password=form.password.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                org_name=form.org_name.data,
                 county=form.county.data or None,
             )
             outbox.commit()

@@ -40,8 +40,9 @@ def submit_agreement(bureau_user: User, data: dict) -> Agreement:
     db.session.add(agreement)
     db.session.flush()
     outbox.defer("worker.tasks.record_agreement", agreement.id)
-    log.info("agreement #%s submitted by %s: %s 万元", agreement.id, bureau_user.email,
-             agreement.amount)
+    log.info(
+        "agreement #%s submitted by %s: %s 万元", agreement.id, bureau_user.email, agreement.amount
+    )
     return agreement
 
 
@@ -144,8 +145,9 @@ def _tell_parties(agreement: Agreement) -> None:
                     amount=f"{agreement.amount:,.2f}",
                     date=agreement.signed_on.isoformat(),
                 )
-            notify([user], event_key=f"agreement:{agreement.id}", subject=subject, body=body,
-                   link=link)
+            notify(
+                [user], event_key=f"agreement:{agreement.id}", subject=subject, body=body, link=link
+            )
 
 
 def agreements_visible_to(user: User, year: int | None = None) -> list[Agreement]:

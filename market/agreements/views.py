@@ -38,8 +38,14 @@ def new():
             show_domain_error(form, error)
             status = 400
         else:
-            flash(_("合同“%(title)s”已提交登记，金额 %(amount)s 万元。", title=agreement.title,
-                    amount=f"{agreement.amount:,.2f}"), "success")
+            flash(
+                _(
+                    "合同“%(title)s”已提交登记，金额 %(amount)s 万元。",
+                    title=agreement.title,
+                    amount=f"{agreement.amount:,.2f}",
+                ),
+                "success",
+            )
             return redirect(url_for("stats.dashboard"))
     else:
         status = 400
@@ -53,10 +59,13 @@ def _fill_choices(form: AgreementForm) -> None:
         ).all()
 
     blank = [("", _("请选择"))]
-    form.docking_id.choices = options([("", _("（不关联对接，直接登记）"))] + [
-        (d.id, f"#{d.id} {d.company.name} × {d.institute.name}：{d.problem.title}")
-        for d in open_dockings()
-    ])
+    form.docking_id.choices = options(
+        [("", _("（不关联对接，直接登记）"))]
+        + [
+            (d.id, f"#{d.id} {d.company.name} × {d.institute.name}：{d.problem.title}")
+            for d in open_dockings()
+        ]
+    )
     form.company_id.choices = options(blank + [(o.id, o.name) for o in orgs(Role.ENTERPRISE)])
     form.institute_id.choices = options(blank + [(o.id, o.name) for o in orgs(Role.INSTITUTE)])
 

@@ -17,7 +17,7 @@ from market.dockings.models import DockingStatus
 from market.dockings.services import accept_docking, docking_between, request_docking
 from market.extensions import db
 from market.matching.services import compute_matches, rebuild_index
-from market.postings.models import Posting, PostingStatus
+from market.postings.models import Posting
 from market.postings.services import create_problem, create_result, create_talent_need
 from market.review.services import publish_posting
 from market.stats.services import agreement_totals
@@ -31,8 +31,14 @@ def load_demo(echo: Callable[[str], None] = print) -> str:
     for org in data.INSTITUTES:
         members[org["name"]] = _user(org["contact_email"], "联络员", Role.INSTITUTE, org["name"])
     for org in data.COMPANIES:
-        members[org["name"]] = _user(org["contact_email"], "技术负责人", Role.ENTERPRISE,
-                                     org["name"], org["county"], org.get("industry"))
+        members[org["name"]] = _user(
+            org["contact_email"],
+            "技术负责人",
+            Role.ENTERPRISE,
+            org["name"],
+            org["county"],
+            org.get("industry"),
+        )
     outbox.commit()
     created = _postings(bureau, members)
     echo(f"postings created: {created}")
@@ -49,8 +55,14 @@ def load_demo(echo: Callable[[str], None] = print) -> str:
 def _user(email, name, role, org_name, county=None, industry=None) -> User:
     user = find_user_by_email(email)
     if user is None:
-        user = create_user(email=email, password=data.DEMO_PASSWORD, name=name, role=role,
-                           org_name=org_name, county=county)
+        user = create_user(
+            email=email,
+            password=data.DEMO_PASSWORD,
+            name=name,
+            role=role,
+            org_name=org_name,
+            county=county,
+        )
         user.organization.industry = industry
     return user
 
@@ -80,8 +92,11 @@ def _valid_until(item) -> object:
 
 def _problem_fields(item) -> dict:
     return {
-        "title": item["title"], "body": item["description"], "field": item["field"],
-        "keywords": item.get("keywords", []), "valid_until": _valid_until(item),
+        "title": item["title"],
+        "body": item["description"],
+        "field": item["field"],
+        "keywords": item.get("keywords", []),
+        "valid_until": _valid_until(item),
         "budget": None if item.get("budget") is None else str(item["budget"]),
         "cooperation": item["cooperation"],
     }
@@ -89,18 +104,26 @@ def _problem_fields(item) -> dict:
 
 def _talent_fields(item) -> dict:
     return {
-        "title": item["title"], "body": item["description"], "field": item.get("field", "其他"),
-        "valid_until": _valid_until(item), "position": item.get("position"),
-        "discipline": item.get("discipline"), "degree": item.get("degree"),
+        "title": item["title"],
+        "body": item["description"],
+        "field": item.get("field", "其他"),
+        "valid_until": _valid_until(item),
+        "position": item.get("position"),
+        "discipline": item.get("discipline"),
+        "degree": item.get("degree"),
         "headcount": item.get("headcount"),
     }
 
 
 def _result_fields(item) -> dict:
     return {
-        "title": item["title"], "body": item["summary"], "field": item["field"],
-        "keywords": item.get("keywords", []), "valid_until": _valid_until(item),
-        "maturity": item["maturity"], "cooperation_modes": list(item["cooperation"]),
+        "title": item["title"],
+        "body": item["summary"],
+        "field": item["field"],
+        "keywords": item.get("keywords", []),
+        "valid_until": _valid_until(item),
+        "maturity": item["maturity"],
+        "cooperation_modes": list(item["cooperation"]),
     }
 
 
@@ -117,9 +140,12 @@ def _agreements(bureau: User, members: dict[str, User]) -> int:
         if db.session.scalar(exists) is not None:
             continue
         fields = {
-            "submission_key": item["key"], "title": item["title"],
-            "signed_on": item["signed_on"], "amount": str(item["amount"]),
-            "company_id": _org_id(item["company"]), "institute_id": _org_id(item["institute"]),
+            "submission_key": item["key"],
+            "title": item["title"],
+            "signed_on": item["signed_on"],
+            "amount": str(item["amount"]),
+            "company_id": _org_id(item["company"]),
+            "institute_id": _org_id(item["institute"]),
         }
         docking = _accepted_docking(item, members)
         if docking is not None:
@@ -133,15 +159,22 @@ def _agreements(bureau: User, members: dict[str, User]) -> int:
 
 
 def _accepted_docking(item, members):
-    problem, result = _posting_by_ref(item.get("problem_ref")), _posting_by_ref(item.get("result_ref"))
+    problem, result = (
+        _posting_by_ref(item.get("problem_ref")),
+        _posting_by_ref(item.get("result_ref")),
+    )
     if problem is None or result is None or not (problem.is_visible and result.is_visible):
         return None
-    if problem.organization.name != item["company"] or result.organization.name != item["institute"]:
+    if (
+        problem.organization.name != item["company"]
+        or result.organization.name != item["institute"]
+    ):
         return None
     if docking_between(problem.id, result.id) is not None:
         return None  # one docking per pair; a second agreement on it is recorded directly
-    docking = request_docking(members[item["company"]], problem.id, result.id,
-                              "希望就该成果开展合作，请贵单位联系。")
+    docking = request_docking(
+        members[item["company"]], problem.id, result.id, "希望就该成果开展合作，请贵单位联系。"
+    )
     accept_docking(members[item["institute"]], docking.id)
     outbox.commit()
     assert docking.status == DockingStatus.ACCEPTED

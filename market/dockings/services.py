@@ -99,10 +99,14 @@ def _tell(organization: Organization, docking: Docking, event: str) -> None:
                 "accepted": _("对方已接受对接：“%(title)s”", title=docking.problem.title),
                 "declined": _("对方已婉拒对接：“%(title)s”", title=docking.problem.title),
             }[event]
-            body = _("需求：%(problem)s；成果：%(result)s。", problem=docking.problem.title,
-                     result=docking.result.title)
-        notify([user], event_key=f"docking:{docking.id}:{event}", subject=subject, body=body,
-               link=link)
+            body = _(
+                "需求：%(problem)s；成果：%(result)s。",
+                problem=docking.problem.title,
+                result=docking.result.title,
+            )
+        notify(
+            [user], event_key=f"docking:{docking.id}:{event}", subject=subject, body=body, link=link
+        )
 
 
 def _existing(problem_id: int, result_id: int) -> Docking | None:

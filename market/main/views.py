@@ -30,7 +30,9 @@ def set_locale(code: str):
         current_user.locale = code
         outbox.commit()
     target = request.referrer or "/"
-    return redirect(target if target.startswith(request.host_url) or target.startswith("/") else "/")
+    return redirect(
+        target if target.startswith(request.host_url) or target.startswith("/") else "/"
+    )
 
 
 @bp.route("/healthz")

@@ -83,7 +83,9 @@ def compute_matches(posting_id: int, *, notify_parties: bool = True) -> list[Mat
         other = db.session.get(Posting, hit.id)
         if other is None or not other.is_visible:
             continue  # the index lags a moment behind an unpublish; the database decides
-        problem, result = (posting, other) if posting.kind == PostingKind.PROBLEM else (other, posting)
+        problem, result = (
+            (posting, other) if posting.kind == PostingKind.PROBLEM else (other, posting)
+        )
         match, is_new = _store_match(problem, result, hit)
         stored.append(match)
         if is_new and notify_parties and hit.strength >= current_app.config["MARKET_STRONG_MATCH"]:
@@ -127,8 +129,13 @@ def _announce(match: Match) -> None:
                     other=other.title,
                     terms="、".join(match.terms[:8]),
                 )
-            notify([user], event_key=f"match:{problem.id}:{result.id}", subject=subject,
-                   body=body, link=link)
+            notify(
+                [user],
+                event_key=f"match:{problem.id}:{result.id}",
+                subject=subject,
+                body=body,
+                link=link,
+            )
 
 
 def matches_for(posting: Posting) -> list[tuple[Match, Posting]]:
@@ -153,7 +160,11 @@ def search_postings(query: str, kind: str | None = None, page: int = 1):
     result: SearchPage = index_store().search(query, kinds=kinds, page=page, per_page=20)
     by_id = {
         p.id: p
-        for p in db.session.scalars(select(Posting).where(Posting.id.in_([h.id for h in result.hits])))
+        for p in db.session.scalars(
+            select(Posting).where(Posting.id.in_([h.id for h in result.hits]))
+        )
     }
-    rows = [(hit, by_id[hit.id]) for hit in result.hits if hit.id in by_id and by_id[hit.id].is_visible]
+    rows = [
+        (hit, by_id[hit.id]) for hit in result.hits if hit.id in by_id and by_id[hit.id].is_visible
+    ]
     return result, rows

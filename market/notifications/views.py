@@ -12,7 +12,9 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.route("/")
 @login_required
 def inbox():
-    return render_template("notifications/inbox.html", notifications=notifications_for(current_user))
+    return render_template(
+        "notifications/inbox.html", notifications=notifications_for(current_user)
+    )
 
 
 @bp.route("/read", methods=["POST"])

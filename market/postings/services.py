@@ -179,7 +179,9 @@ def can_view(user, posting: Posting) -> bool:
 
 
 def is_owner(user, posting: Posting) -> bool:
-    return getattr(user, "is_authenticated", False) and user.organization_id == posting.organization_id
+    return (
+        getattr(user, "is_authenticated", False) and user.organization_id == posting.organization_id
+    )
 
 
 def get_visible_posting(user, posting_id: int) -> Posting:

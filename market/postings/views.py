@@ -69,13 +69,15 @@ def detail(posting_id: int):
     owner = services.is_owner(current_user, posting)
     bureau = current_user.is_authenticated and current_user.is_bureau
     matches = matches_for(posting) if (owner or bureau) else []
-    dockings = {
-        other.id: _docking_for(posting, other) for _match, other in matches
-    }
+    dockings = {other.id: _docking_for(posting, other) for _match, other in matches}
     decisions = services.review_history(posting) if (owner or bureau) else []
     return render_template(
-        "postings/detail.html", posting=posting, owner=owner, matches=matches,
-        dockings=dockings, decisions=decisions,
+        "postings/detail.html",
+        posting=posting,
+        owner=owner,
+        matches=matches,
+        dockings=dockings,
+        decisions=decisions,
     )
 
 

@@ -83,5 +83,10 @@ def _tell_poster(posting: Posting, outcome: str, reason: str | None) -> None:
             else:
                 subject = _("您发布的“%(title)s”未通过审核", title=posting.title)
                 body = _("原因：%(reason)s", reason=reason)
-        notify([user], event_key=f"review:{posting.id}:{outcome}", subject=subject, body=body,
-               link=link)
+        notify(
+            [user],
+            event_key=f"review:{posting.id}:{outcome}",
+            subject=subject,
+            body=body,
+            link=link,
+        )

@@ -1,12 +1,12 @@
 """The bureau's dashboard: agreements and their exact total, by year."""
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from market.agreements.services import agreements_visible_to
 from market.auth import bureau_required
 from market.notifications.services import failed_emails
 from market.stats.services import agreement_totals, totals_by_year
-from flask_login import current_user
 
 bp = Blueprint("stats", __name__, url_prefix="/bureau")
 

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-29 00:46:19.484454
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import market.money
-
 
 # revision identifiers, used by Alembic.
 revision = 'b7df36289b21'

@@ -5,11 +5,8 @@ Revises: b7df36289b21
 Create Date: 2026-11-29 01:09:49.446328
 
 """
-from alembic import op
 import sqlalchemy as sa
-
-import market.money
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'bd5c5a8b4eff'
