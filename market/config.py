@@ -46,6 +46,8 @@ def from_environment(instance_path: str) -> dict:
         "MARKET_BASE_URL": _env("MARKET_BASE_URL", "http://127.0.0.1:5000"),
         "MARKET_STRONG_MATCH": float(_env("MARKET_STRONG_MATCH", "0.35")),
         "MARKET_MATCH_LIMIT": int(_env("MARKET_MATCH_LIMIT", "20")),
+        # Below this strength a "match" shares only incidental words: not worth anyone's time.
+        "MARKET_MIN_MATCH": float(_env("MARKET_MIN_MATCH", "0.15")),
         "MARKET_OUTBOX_RELAY_SECONDS": int(_env("MARKET_OUTBOX_RELAY_SECONDS", "30")),
         # An email claimed for sending this long ago without a result: its worker died.
         "MARKET_EMAIL_STALE_SECONDS": int(_env("MARKET_EMAIL_STALE_SECONDS", "600")),

@@ -1,4 +1,4 @@
-"""The code passes ruff (rules B, E, F, I, UP, W), so style problems fail CI like bugs do."""
+"""The code passes ruff (rules B, E, F, I, UP, W) and its formatter, so style fails CI too."""
 
 import shutil
 import subprocess
@@ -8,18 +8,25 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
+PACKAGES = ["market", "worker", "search_index", "tests"]
+
+
+def ruff(*args: str) -> subprocess.CompletedProcess:
+    executable = Path(sys.executable).parent / "ruff"
+    if not executable.exists():
+        executable = shutil.which("ruff")
+    if executable is None:
+        pytest.fail("ruff is not installed: install the test extras (pip install -e '.[test]')")
+    return subprocess.run(
+        [str(executable), *args, *PACKAGES], cwd=ROOT, capture_output=True, text=True
+    )
 
 
 def test_ruff_finds_nothing():
-    ruff = Path(sys.executable).parent / "ruff"
-    if not ruff.exists():
-        ruff = shutil.which("ruff")
-    if ruff is None:
-        pytest.fail("ruff is not installed: install the test extras (pip install -e '.[test]')")
-    outcome = subprocess.run(
-        [str(ruff), "check", "market", "worker", "search_index", "tests"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
+    outcome = ruff("check")
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+
+
+def test_code_is_formatted():
+    outcome = ruff("format", "--check")
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr

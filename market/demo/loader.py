@@ -26,7 +26,7 @@ from market.timeutil import today
 
 def load_demo(echo: Callable[[str], None] = print) -> str:
     """Create whatever of the demo data is missing, then index, match and record it."""
-    bureau = _user(data.BUREAU["email"], data.BUREAU["name"], Role.BUREAU, data.BUREAU["name"])
+    bureau = _user(data.BUREAU["email"], "市场服务科", Role.BUREAU, data.BUREAU["name"])
     members = {}
     for org in data.INSTITUTES:
         members[org["name"]] = _user(org["contact_email"], "联络员", Role.INSTITUTE, org["name"])

@@ -80,6 +80,8 @@ def compute_matches(posting_id: int, *, notify_parties: bool = True) -> list[Mat
     )
     stored = []
     for hit in found:
+        if hit.strength < current_app.config["MARKET_MIN_MATCH"]:
+            continue
         other = db.session.get(Posting, hit.id)
         if other is None or not other.is_visible:
             continue  # the index lags a moment behind an unpublish; the database decides
