@@ -66,14 +66,50 @@ def test_registration_errors_are_in_chinese_and_store_nothing(client, make_user)
     assert db.session.scalar(select(db.func.count(User.id))) == 1
 
 
-def test_joining_an_organisation_with_another_role_is_refused(client, make_user):
+def test_nobody_joins_an_existing_organisation_by_typing_its_name(client, make_user):
     make_user(Role.INSTITUTE, org_name="郑州大学")
-    response = client.post(
-        "/accounts/register", data=register_form(org_name="郑州大学", email="fake@example.cn")
-    )
-    assert response.status_code == 400
-    assert "已以其他身份注册" in response.text
+    for role in ("institute", "enterprise"):
+        response = client.post(
+            "/accounts/register",
+            data=register_form(role=role, org_name="郑州大学", email=f"{role}@example.cn"),
+        )
+        assert response.status_code == 400
+        assert "如需为该单位增加账号，请联系科技局" in response.text
+    assert db.session.scalar(select(db.func.count(User.id))) == 1
     assert db.session.scalar(select(db.func.count(Organization.id))) == 1
+
+
+def test_the_bureau_adds_members_to_an_organisation_from_the_cli(app, make_user):
+    make_user(Role.INSTITUTE, org_name="郑州大学")
+    args = [
+        "users",
+        "create",
+        "--email",
+        "second@zzu.example.cn",
+        "--password",
+        "zzu-2026-pass",
+        "--role",
+        "institute",
+        "--org",
+        "郑州大学",
+    ]
+    assert app.test_cli_runner().invoke(args=args).exit_code == 0
+    org = db.session.scalar(select(Organization).where(Organization.name == "郑州大学"))
+    assert len(org.members) == 2
+    wrong_role = [
+        "users",
+        "create",
+        "--email",
+        "x@zzu.example.cn",
+        "--password",
+        "zzu-2026-pass",
+        "--role",
+        "enterprise",
+        "--org",
+        "郑州大学",
+    ]
+    outcome = app.test_cli_runner().invoke(args=wrong_role)
+    assert outcome.exit_code != 0 and "已以其他身份注册" in outcome.output
 
 
 def test_login_and_logout(client, make_user, auth):

@@ -51,6 +51,13 @@ def register_user(
     """Self-registration of a company or institute member; bureau accounts are CLI-only."""
     if role not in SELF_REGISTRATION_ROLES:
         raise DomainError(_("只能注册企业或科研机构账号；科技局账号由管理员创建。"))
+    if _organization_named(org_name.strip()) is not None:
+        # Nobody may join an existing organisation (and see its unpublished postings and
+        # 对接) just by typing its name: further members are added by the bureau.
+        message = _(
+            "单位“%(name)s”已注册。如需为该单位增加账号，请联系科技局。", name=org_name.strip()
+        )
+        raise DomainError(message, {"org_name": message})
     return create_user(
         email=email, password=password, name=name, role=role, org_name=org_name, county=county
     )
@@ -91,8 +98,12 @@ def _check_new_account(email: str, password: str, org_name: str, county: str | N
         raise DomainError(next(iter(errors.values())), errors)
 
 
+def _organization_named(name: str) -> Organization | None:
+    return db.session.scalar(select(Organization).where(Organization.name == name))
+
+
 def _organization_for(name: str, role: Role, county: str | None) -> Organization:
-    organization = db.session.scalar(select(Organization).where(Organization.name == name))
+    organization = _organization_named(name)
     if organization is None:
         organization = Organization(name=name, kind=role, county=county)
         db.session.add(organization)
