@@ -17,7 +17,7 @@ from market.dockings.models import Docking, DockingStatus
 from market.errors import DomainError, PermissionDenied
 from market.extensions import db
 from market.links import path_for
-from market.money import AmountError, parse_amount
+from market.money import AmountError, format_amount, parse_amount
 from market.notifications.services import notify
 from market.timeutil import today
 
@@ -142,7 +142,7 @@ def _tell_parties(agreement: Agreement) -> None:
                     "科技局已登记您单位签订的合同“%(title)s”，合同金额 %(amount)s 万元，"
                     "签订日期 %(date)s。",
                     title=agreement.title,
-                    amount=f"{agreement.amount:,.2f}",
+                    amount=format_amount(agreement.amount),
                     date=agreement.signed_on.isoformat(),
                 )
             notify(

@@ -16,6 +16,7 @@ from market.dockings.services import open_dockings
 from market.errors import DomainError
 from market.extensions import db
 from market.forms import options, show_domain_error
+from market.money import format_amount
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -42,7 +43,7 @@ def new():
                 _(
                     "合同“%(title)s”已提交登记，金额 %(amount)s 万元。",
                     title=agreement.title,
-                    amount=f"{agreement.amount:,.2f}",
+                    amount=format_amount(agreement.amount),
                 ),
                 "success",
             )
