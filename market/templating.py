@@ -16,6 +16,8 @@ STATUS_LABELS = {
     "pending": _l("待审核"),
     "published": _l("已发布"),
     "rejected": _l("未通过"),
+    "returned": _l("退回修改"),
+    "archived": _l("已归档"),
     "requested": _l("意向"),
     "accepted": _l("洽谈中"),
     "declined": _l("未达成"),
@@ -23,7 +25,13 @@ STATUS_LABELS = {
     "submitted": _l("登记中"),
     "recorded": _l("已登记"),
 }
-KIND_LABELS = {"problem": _l("技术需求"), "talent": _l("人才需求"), "result": _l("科技成果")}
+KIND_LABELS = {
+    "problem": _l("技术需求"),
+    "talent": _l("人才需求"),
+    "result": _l("科技成果"),
+    "expert": _l("专家"),
+    "equipment": _l("仪器设备"),
+}
 ROLE_LABELS = {"enterprise": _l("企业"), "institute": _l("科研机构"), "bureau": _l("科技局")}
 
 

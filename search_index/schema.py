@@ -11,7 +11,7 @@ from .analysis import ANALYZER, index_terms
 # Bump when fields, their options or the tokenizer's behaviour change: the index is rebuilt.
 SCHEMA_VERSION = 1
 
-KINDS = ("problem", "talent", "result")
+KINDS = ("problem", "talent", "result", "expert", "equipment")
 TEXT_FIELDS = ("title", "keywords", "body")
 # Index-time tf multipliers (BM25F style): a word in the title counts as three in the body.
 FIELD_BOOSTS = {"title": 3.0, "keywords": 2.0, "body": 1.0}

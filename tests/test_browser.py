@@ -286,7 +286,7 @@ def _journey(portal, tmp_path, company, liaison, bureau):
     company.get_by_role("button", name="提交审核", exact=True).click()
     expect(company.get_by_role("alert").filter(has_text="已提交")).to_be_visible()
     expect(company.get_by_test_id("status")).to_have_text("待审核")
-    problem_id = posting_id_of(company)
+    demand_id = posting_id_of(company)
 
     # An institute liaison registers and posts the research result.
     register(liaison, portal, LIAISON, "高校/科研机构", None)
@@ -301,14 +301,14 @@ def _journey(portal, tmp_path, company, liaison, bureau):
     liaison.get_by_label("有效期至", exact=True).fill((today() + timedelta(days=365)).isoformat())
     liaison.get_by_role("button", name="提交审核", exact=True).click()
     expect(liaison.get_by_test_id("status")).to_have_text("待审核")
-    result_id = posting_id_of(liaison)
+    supply_id = posting_id_of(liaison)
 
     # The bureau publishes both from its review queue.
     log_in(bureau, portal, BUREAU)
     bureau.goto(portal.url("/review/"))
     for title, posting_id in (
-        (PROBLEM_DATA["title"], problem_id),
-        (RESULT_DATA["title"], result_id),
+        (PROBLEM_DATA["title"], demand_id),
+        (RESULT_DATA["title"], supply_id),
     ):
         item = bureau.locator("article.review-item", has_text=title)
         expect(item).to_have_attribute("data-posting-id", str(posting_id))
@@ -317,7 +317,7 @@ def _journey(portal, tmp_path, company, liaison, bureau):
     expect(bureau.get_by_text("没有待审核的信息。")).to_be_visible()
 
     # The worker indexes and matches: the problem shows up on the result's page.
-    liaison.goto(portal.url(f"/postings/{result_id}"))
+    liaison.goto(portal.url(f"/postings/{supply_id}"))
     expect(liaison.get_by_test_id("status")).to_have_text("已发布")
     matches = liaison.get_by_test_id("matches")
     problem_match = matches.locator("li.match", has_text=PROBLEM_DATA["title"])
@@ -334,7 +334,7 @@ def _journey(portal, tmp_path, company, liaison, bureau):
         what="the problem in the result page's match list",
         diagnostics=portal.logs,
     )
-    expect(problem_match).to_have_attribute("data-match-id", str(problem_id))
+    expect(problem_match).to_have_attribute("data-match-id", str(demand_id))
     expect(problem_match.locator(".why")).to_contain_text("开关柜")
     matches.screenshot(path=str(tmp_path / "matches.png"))
     save_screenshot(tmp_path / "matches.png")

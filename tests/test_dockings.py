@@ -11,7 +11,7 @@ from market.notifications.models import Notification
 def request_from(client, problem, result):
     return client.post(
         "/dockings/request",
-        data={"problem_id": problem.id, "result_id": result.id},
+        data={"demand_id": problem.id, "supply_id": result.id},
         follow_redirects=True,
     )
 

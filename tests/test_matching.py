@@ -32,17 +32,17 @@ def published_pair(make_posting, make_user):
 def test_publishing_matches_problems_and_results_both_ways(make_posting, make_user):
     problem, result, other = published_pair(make_posting, make_user)
     match = db.session.scalar(
-        select(Match).where(Match.problem_id == problem.id, Match.result_id == result.id)
+        select(Match).where(Match.demand_id == problem.id, Match.supply_id == result.id)
     )
     assert match is not None
     assert match.strength >= 0.35
     assert "开关柜" in match.terms
     ranked = db.session.scalars(
-        select(Match).where(Match.problem_id == problem.id).order_by(Match.score.desc())
+        select(Match).where(Match.demand_id == problem.id).order_by(Match.score.desc())
     ).all()
-    assert ranked[0].result_id == result.id
+    assert ranked[0].supply_id == result.id
     # A result sharing only incidental words is weaker than MARKET_MIN_MATCH: not stored.
-    assert db.session.scalar(select(Match).where(Match.result_id == other.id)) is None
+    assert db.session.scalar(select(Match).where(Match.supply_id == other.id)) is None
 
 
 def test_problem_page_lists_matches_with_reasons_for_its_owner(
@@ -63,7 +63,7 @@ def test_result_page_lists_matched_problems_for_the_liaison(client, auth, make_p
     auth.login(result.author)
     page = client.get(f"/postings/{result.id}").text
     assert problem.title in page
-    assert "匹配的技术需求" in page
+    assert "匹配的企业需求" in page
 
 
 def test_match_lists_are_not_shown_to_third_parties(client, auth, make_posting, make_user):
@@ -100,7 +100,7 @@ def test_index_rebuild_restores_matching_from_the_database(app, make_posting, ma
     assert "indexed 3 postings" in outcome.output
     compute_matches(problem.id)
     db.session.commit()
-    assert db.session.scalar(select(func.count(Match.id)).where(Match.result_id == result.id)) == 1
+    assert db.session.scalar(select(func.count(Match.id)).where(Match.supply_id == result.id)) == 1
     assert rebuild_index() == 3
 
 

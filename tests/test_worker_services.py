@@ -215,7 +215,7 @@ def test_publish_match_notify_and_record_once(stack):
     # The worker indexes both, matches them and tells both sides.
     def matched():
         match = db.session.scalar(
-            select(Match).where(Match.problem_id == pid, Match.result_id == rid)
+            select(Match).where(Match.demand_id == pid, Match.supply_id == rid)
         )
         return match is not None and match.strength >= strong and match
 
@@ -270,7 +270,7 @@ def test_publish_match_notify_and_record_once(stack):
 
     def check_state():
         match = db.session.scalar(
-            select(Match).where(Match.problem_id == pid, Match.result_id == rid)
+            select(Match).where(Match.demand_id == pid, Match.supply_id == rid)
         )
         assert match.strength >= strong, match.strength
         assert {"开关柜", "测温"} <= set(match.terms), match.terms

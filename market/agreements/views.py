@@ -63,7 +63,7 @@ def _fill_choices(form: AgreementForm) -> None:
     form.docking_id.choices = options(
         [("", _("（不关联对接，直接登记）"))]
         + [
-            (d.id, f"#{d.id} {d.company.name} × {d.institute.name}：{d.problem.title}")
+            (d.id, f"#{d.id} {d.company.name} × {d.institute.name}：{d.demand.title}")
             for d in open_dockings()
         ]
     )

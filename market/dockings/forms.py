@@ -5,8 +5,8 @@ from wtforms.validators import DataRequired
 
 
 class RequestDockingForm(FlaskForm):
-    problem_id = IntegerField(validators=[DataRequired()])
-    result_id = IntegerField(validators=[DataRequired()])
+    demand_id = IntegerField(validators=[DataRequired()])
+    supply_id = IntegerField(validators=[DataRequired()])
     message = TextAreaField(_l("留言（可不填）"))
 
 

@@ -1,4 +1,4 @@
-"""对接: a contact between a company's problem and an institute's result."""
+"""对接: a contact between a company's demand and an institute's supply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.accounts.models import Organization, User
 from market.extensions import db
-from market.postings.models import Problem, Result
+from market.postings.models import Posting
 from market.timeutil import utcnow
 
 
@@ -23,11 +23,11 @@ class DockingStatus(str, enum.Enum):
 
 class Docking(db.Model):
     __tablename__ = "dockings"
-    __table_args__ = (UniqueConstraint("problem_id", "result_id"),)
+    __table_args__ = (UniqueConstraint("demand_id", "supply_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("postings.id"))
-    result_id: Mapped[int] = mapped_column(ForeignKey("postings.id"))
+    demand_id: Mapped[int] = mapped_column(ForeignKey("postings.id"))
+    supply_id: Mapped[int] = mapped_column(ForeignKey("postings.id"))
     requester_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     responder_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -39,16 +39,16 @@ class Docking(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    problem: Mapped[Problem] = relationship(foreign_keys=[problem_id])
-    result: Mapped[Result] = relationship(foreign_keys=[result_id])
+    demand: Mapped[Posting] = relationship(foreign_keys=[demand_id])
+    supply: Mapped[Posting] = relationship(foreign_keys=[supply_id])
     requester_org: Mapped[Organization] = relationship(foreign_keys=[requester_org_id])
     responder_org: Mapped[Organization] = relationship(foreign_keys=[responder_org_id])
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
 
     @property
     def company(self) -> Organization:
-        return self.problem.organization
+        return self.demand.organization
 
     @property
     def institute(self) -> Organization:
-        return self.result.organization
+        return self.supply.organization

@@ -1,4 +1,4 @@
-"""对接: one side requests contact over a problem–result pair; the other accepts or declines."""
+"""对接: one side requests contact over a demand–supply pair; the other accepts or declines."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from market.errors import DomainError, NotFound, PermissionDenied
 from market.extensions import db
 from market.links import path_for
 from market.notifications.services import notify
-from market.postings.models import PostingKind
 from market.postings.services import get_posting
 from market.timeutil import utcnow
 
@@ -23,27 +22,27 @@ log = logging.getLogger(__name__)
 MESSAGE_MAX = 1000
 
 
-def request_docking(user: User, problem_id: int, result_id: int, message: str = "") -> Docking:
-    """Ask the other side of a problem–result pair for contact."""
-    problem, result = get_posting(problem_id), get_posting(result_id)
-    if problem.kind != PostingKind.PROBLEM or result.kind != PostingKind.RESULT:
-        raise DomainError(_("对接只能在技术需求和科技成果之间发起。"))
-    if not (problem.is_visible and result.is_visible):
+def request_docking(user: User, demand_id: int, supply_id: int, message: str = "") -> Docking:
+    """Ask the other side of a demand–supply pair (e.g. a problem and a result) for contact."""
+    demand, supply = get_posting(demand_id), get_posting(supply_id)
+    if not demand.is_demand or supply.is_demand:
+        raise DomainError(_("对接只能在企业需求和科研机构的成果、专家或设备之间发起。"))
+    if not (demand.is_visible and supply.is_visible):
         raise DomainError(_("只能就已公开的需求和成果发起对接。"))
-    if user.organization_id == problem.organization_id:
-        responder = result.organization
-    elif user.organization_id == result.organization_id:
-        responder = problem.organization
+    if user.organization_id == demand.organization_id:
+        responder = supply.organization
+    elif user.organization_id == supply.organization_id:
+        responder = demand.organization
     else:
         raise PermissionDenied(_("只有需求方或成果方可以发起对接。"))
-    if _existing(problem.id, result.id) is not None:
+    if _existing(demand.id, supply.id) is not None:
         raise DomainError(_("双方已就这项需求和成果发起过对接。"))
     message = (message or "").strip()
     if len(message) > MESSAGE_MAX:
         raise DomainError(_("留言不能超过 %(n)d 个字。", n=MESSAGE_MAX))
     docking = Docking(
-        problem=problem,
-        result=result,
+        demand=demand,
+        supply=supply,
         requester_org_id=user.organization_id,
         responder_org=responder,
         requested_by=user,
@@ -95,23 +94,23 @@ def _tell(organization: Organization, docking: Docking, event: str) -> None:
     for user in organization.members:
         with force_locale(user.locale or "zh_Hans_CN"):
             subject = {
-                "requested": _("新的对接请求：“%(title)s”", title=docking.problem.title),
-                "accepted": _("对方已接受对接：“%(title)s”", title=docking.problem.title),
-                "declined": _("对方已婉拒对接：“%(title)s”", title=docking.problem.title),
+                "requested": _("新的对接请求：“%(title)s”", title=docking.demand.title),
+                "accepted": _("对方已接受对接：“%(title)s”", title=docking.demand.title),
+                "declined": _("对方已婉拒对接：“%(title)s”", title=docking.demand.title),
             }[event]
             body = _(
-                "需求：%(problem)s；成果：%(result)s。",
-                problem=docking.problem.title,
-                result=docking.result.title,
+                "需求：%(demand)s；对接对象：%(supply)s。",
+                demand=docking.demand.title,
+                supply=docking.supply.title,
             )
         notify(
             [user], event_key=f"docking:{docking.id}:{event}", subject=subject, body=body, link=link
         )
 
 
-def _existing(problem_id: int, result_id: int) -> Docking | None:
+def _existing(demand_id: int, supply_id: int) -> Docking | None:
     return db.session.scalar(
-        select(Docking).where(Docking.problem_id == problem_id, Docking.result_id == result_id)
+        select(Docking).where(Docking.demand_id == demand_id, Docking.supply_id == supply_id)
     )
 
 
@@ -131,8 +130,8 @@ def dockings_for(user: User) -> list[Docking]:
     return db.session.scalars(query).all()
 
 
-def docking_between(problem_id: int, result_id: int) -> Docking | None:
-    return _existing(problem_id, result_id)
+def docking_between(demand_id: int, supply_id: int) -> Docking | None:
+    return _existing(demand_id, supply_id)
 
 
 def open_dockings() -> list[Docking]:

@@ -30,7 +30,7 @@ def request_docking():
         return redirect(back)
     try:
         services.request_docking(
-            current_user, form.problem_id.data, form.result_id.data, form.message.data
+            current_user, form.demand_id.data, form.supply_id.data, form.message.data
         )
         outbox.commit()
     except DomainError as error:

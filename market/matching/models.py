@@ -1,4 +1,5 @@
-"""Stored matches between problems and results, with the reasons the engine gave."""
+"""Stored matches between a demand (problem, talent need) and a supply (result, expert,
+equipment), with the reasons the engine gave."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ from sqlalchemy import JSON, DateTime, Float, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.extensions import db
-from market.postings.models import Problem, Result
+from market.postings.models import Posting
 from market.timeutil import utcnow
 
 
 class Match(db.Model):
     __tablename__ = "matches"
-    __table_args__ = (UniqueConstraint("problem_id", "result_id"),)
+    __table_args__ = (UniqueConstraint("demand_id", "supply_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    problem_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
-    result_id: Mapped[int] = mapped_column(
+    demand_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"))
+    supply_id: Mapped[int] = mapped_column(
         ForeignKey("postings.id", ondelete="CASCADE"), index=True
     )
     # Relevance scores are ranking aids, not money: a float is the right type here.
@@ -28,5 +29,5 @@ class Match(db.Model):
     highlights: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    problem: Mapped[Problem] = relationship(foreign_keys=[problem_id])
-    result: Mapped[Result] = relationship(foreign_keys=[result_id])
+    demand: Mapped[Posting] = relationship(foreign_keys=[demand_id])
+    supply: Mapped[Posting] = relationship(foreign_keys=[supply_id])

@@ -21,8 +21,16 @@ from search_index import IndexStore, SearchPage
 
 log = logging.getLogger(__name__)
 
-# Which kind of posting each kind is matched against.
-MATCH_TARGETS = {PostingKind.PROBLEM: PostingKind.RESULT, PostingKind.RESULT: PostingKind.PROBLEM}
+K = PostingKind
+# Which kinds each kind is matched against: problems with results, experts and equipment,
+# talent needs with experts, and each supply kind back with the demands it serves.
+MATCH_TARGETS = {
+    K.PROBLEM: (K.RESULT, K.EXPERT, K.EQUIPMENT),
+    K.TALENT: (K.EXPERT,),
+    K.RESULT: (K.PROBLEM,),
+    K.EXPERT: (K.PROBLEM, K.TALENT),
+    K.EQUIPMENT: (K.PROBLEM,),
+}
 
 
 def index_store() -> IndexStore:
@@ -68,59 +76,54 @@ def published_count() -> int:
 
 
 def compute_matches(posting_id: int, *, notify_parties: bool = True) -> list[Match]:
-    """Match one visible posting against the other side and store the best matches."""
+    """Match one visible posting against the other side and store the good matches."""
     posting = db.session.get(Posting, posting_id)
     if posting is None or not posting.is_visible or posting.kind not in MATCH_TARGETS:
         return []
-    found = index_store().match(
-        posting.to_search_document(),
-        MATCH_TARGETS[posting.kind].value,
-        limit=current_app.config["MARKET_MATCH_LIMIT"],
-        exclude_org=posting.organization.name,
-    )
+    config = current_app.config
     stored = []
-    for hit in found:
-        if hit.strength < current_app.config["MARKET_MIN_MATCH"]:
-            continue
-        other = db.session.get(Posting, hit.id)
-        if other is None or not other.is_visible:
-            continue  # the index lags a moment behind an unpublish; the database decides
-        problem, result = (
-            (posting, other) if posting.kind == PostingKind.PROBLEM else (other, posting)
+    for target in MATCH_TARGETS[posting.kind]:
+        found = index_store().match(
+            posting.to_search_document(),
+            target.value,
+            limit=config["MARKET_MATCH_LIMIT"],
+            exclude_org=posting.organization.name,
         )
-        match, is_new = _store_match(problem, result, hit)
-        stored.append(match)
-        if is_new and notify_parties and hit.strength >= current_app.config["MARKET_STRONG_MATCH"]:
-            _announce(match)
+        for hit in found:
+            if hit.strength < config["MARKET_MIN_MATCH"]:
+                continue
+            other = db.session.get(Posting, hit.id)
+            if other is None or not other.is_visible:
+                continue  # the index lags a moment behind an unpublish; the database decides
+            demand, supply = (posting, other) if posting.is_demand else (other, posting)
+            match, is_new = _store_match(demand, supply, hit)
+            stored.append(match)
+            if is_new and notify_parties and hit.strength >= config["MARKET_STRONG_MATCH"]:
+                _announce(match)
     log.info("posting #%s: %d matches stored", posting_id, len(stored))
     return stored
 
 
-def _store_match(problem, result, hit) -> tuple[Match, bool]:
+def _store_match(demand: Posting, supply: Posting, hit) -> tuple[Match, bool]:
     match = db.session.scalar(
-        select(Match).where(Match.problem_id == problem.id, Match.result_id == result.id)
+        select(Match).where(Match.demand_id == demand.id, Match.supply_id == supply.id)
     )
     is_new = match is None
     if is_new:
-        match = Match(problem=problem, result=result)
+        match = Match(demand=demand, supply=supply)
         db.session.add(match)
     match.score = float(hit.score)
     match.strength = float(hit.strength)
     match.terms = list(hit.terms)
-    match.highlights = _highlights_for(hit, problem, result)
+    # The engine highlights the hit document; say which side of the pair that is.
+    side = "supply" if hit.id == supply.id else "demand"
+    match.highlights = {side: dict(hit.highlights)}
     db.session.flush()
     return match, is_new
 
 
-def _highlights_for(hit, problem, result) -> dict:
-    # The engine highlights the hit document; say which side of the pair that is.
-    side = "result" if hit.id == result.id else "problem"
-    return {side: dict(hit.highlights)}
-
-
 def _announce(match: Match) -> None:
-    problem, result = match.problem, match.result
-    for posting, other in ((problem, result), (result, problem)):
+    for posting, other in ((match.demand, match.supply), (match.supply, match.demand)):
         link = path_for("postings.detail", posting_id=posting.id)
         for user in posting.organization.members:
             with force_locale(user.locale or "zh_Hans_CN"):
@@ -133,7 +136,7 @@ def _announce(match: Match) -> None:
                 )
             notify(
                 [user],
-                event_key=f"match:{problem.id}:{result.id}",
+                event_key=f"match:{match.demand_id}:{match.supply_id}",
                 subject=subject,
                 body=body,
                 link=link,
@@ -142,15 +145,13 @@ def _announce(match: Match) -> None:
 
 def matches_for(posting: Posting) -> list[tuple[Match, Posting]]:
     """The posting's stored matches with visible counterparts, best first."""
-    if posting.kind == PostingKind.PROBLEM:
-        query = select(Match).where(Match.problem_id == posting.id)
-    elif posting.kind == PostingKind.RESULT:
-        query = select(Match).where(Match.result_id == posting.id)
+    if posting.is_demand:
+        query = select(Match).where(Match.demand_id == posting.id)
     else:
-        return []
+        query = select(Match).where(Match.supply_id == posting.id)
     pairs = []
-    for match in db.session.scalars(query.order_by(Match.score.desc())):
-        other = match.result if posting.kind == PostingKind.PROBLEM else match.problem
+    for match in db.session.scalars(query.order_by(Match.strength.desc(), Match.score.desc())):
+        other = match.supply if posting.is_demand else match.demand
         if other.is_visible:
             pairs.append((match, other))
     return pairs

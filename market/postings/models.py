@@ -1,7 +1,8 @@
-"""Postings: technical problems and talent needs of companies, research results of institutes.
+"""Postings: companies' demands (problems, talent needs) and institutes' supply (research
+results, experts, shareable equipment).
 
 One table with a `kind` discriminator (single-table inheritance): every posting shares review,
-visibility and indexing; later kinds (experts, equipment) add columns, not machinery.
+freshness, visibility and indexing; each kind adds columns, not machinery.
 """
 
 from __future__ import annotations
@@ -26,16 +27,36 @@ class PostingKind(str, enum.Enum):
     PROBLEM = "problem"
     TALENT = "talent"
     RESULT = "result"
+    EXPERT = "expert"
+    EQUIPMENT = "equipment"
+
+
+DEMAND_KINDS = (PostingKind.PROBLEM, PostingKind.TALENT)  # posted by companies
+SUPPLY_KINDS = (PostingKind.RESULT, PostingKind.EXPERT, PostingKind.EQUIPMENT)  # by institutes
 
 
 class PostingStatus(str, enum.Enum):
     PENDING = "pending"  # submitted, waiting for the bureau
     PUBLISHED = "published"
+    RETURNED = "returned"  # sent back to the poster for changes
     REJECTED = "rejected"
+    ARCHIVED = "archived"  # expired or withdrawn
+
+
+class Visibility(str, enum.Enum):
+    """Who may read a problem's details and its company's name."""
+
+    PUBLIC = "public"
+    LIAISONS = "liaisons"  # details for logged-in institute liaisons (and the bureau) only
+    ANONYMOUS = "anonymous"  # as LIAISONS, and the company's name hidden until it accepts a 对接
 
 
 COOPERATION_MODES = ("技术转让", "技术许可", "合作开发", "委托开发", "技术咨询")
 MATURITY_LEVELS = ("实验室", "小试", "中试", "产业化")
+BUDGET_BANDS = ("10万元以下", "10-50万元", "50-100万元", "100-500万元", "500万元以上", "面议")
+IP_STATUSES = ("无", "专利申请中", "已授权专利", "软件著作权", "技术秘密")
+SHARING_MODES = ("共享使用", "委托测试", "合作研究")
+DEGREES = ("大专", "本科", "硕士", "博士", "不限")
 FIELDS = (
     "电力装备",
     "超硬材料",
@@ -70,6 +91,15 @@ class Posting(db.Model):
         Enum(PostingStatus, native_enum=False, length=20), default=PostingStatus.PENDING
     )
     valid_until: Mapped[date | None] = mapped_column(Date)
+    # When the owner last said the posting is still current (publication counts).
+    last_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The valid-until date the expiry reminder was sent for: one reminder per expiry date.
+    reminded_for: Mapped[date | None] = mapped_column(Date)
+    contact_person: Mapped[str | None] = mapped_column(String(60))
+    # 技术指标: a problem's target figures, a result's achieved figures.
+    indicators: Mapped[str | None] = mapped_column(Text)
+    # The unit (department, lab) an expert works in or that owns a piece of equipment.
+    unit: Mapped[str | None] = mapped_column(String(120))
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -80,6 +110,10 @@ class Posting(db.Model):
 
     organization: Mapped[Organization] = relationship()
     author: Mapped[User | None] = relationship()
+
+    @property
+    def is_demand(self) -> bool:
+        return self.kind in DEMAND_KINDS
 
     @property
     def is_visible(self) -> bool:
@@ -110,8 +144,14 @@ class Problem(Posting):
 
     __mapper_args__ = {"polymorphic_identity": PostingKind.PROBLEM}
 
+    baseline: Mapped[str | None] = mapped_column(Text)  # 现有基础: what was tried, equipment
+    expected_outcome: Mapped[str | None] = mapped_column(Text)
+    budget_band: Mapped[str | None] = mapped_column(String(20))
     budget: Mapped[Decimal | None] = mapped_column(Money)
     cooperation: Mapped[str | None] = mapped_column(String(20))
+    visibility: Mapped[Visibility] = mapped_column(
+        Enum(Visibility, native_enum=False, length=20), default=Visibility.PUBLIC
+    )
 
 
 class TalentNeed(Posting):
@@ -123,6 +163,8 @@ class TalentNeed(Posting):
     discipline: Mapped[str | None] = mapped_column(String(60))
     degree: Mapped[str | None] = mapped_column(String(20))
     headcount: Mapped[int | None] = mapped_column(Integer)
+    salary: Mapped[str | None] = mapped_column(String(100))  # salary and support offered
+    workplace: Mapped[str | None] = mapped_column(String(100))
 
 
 class Result(Posting):
@@ -132,6 +174,30 @@ class Result(Posting):
 
     maturity: Mapped[str | None] = mapped_column(String(20))
     cooperation_modes: Mapped[list[str] | None] = mapped_column(JSON)
+    ip_status: Mapped[str | None] = mapped_column(String(20))
+    patent_numbers: Mapped[list[str] | None] = mapped_column(JSON)
+    reference_price: Mapped[Decimal | None] = mapped_column(Money)
+    application_fields: Mapped[str | None] = mapped_column(Text)
+
+
+class Expert(Posting):
+    """An institute's expert (专家): `title` is the name, `body` the research directions."""
+
+    __mapper_args__ = {"polymorphic_identity": PostingKind.EXPERT}
+
+    expert_title: Mapped[str | None] = mapped_column(String(40))  # 职称
+    achievements: Mapped[str | None] = mapped_column(Text)  # representative results
+
+
+class Equipment(Posting):
+    """Shareable equipment (仪器设备): `title` is its name, `body` what it can do."""
+
+    __mapper_args__ = {"polymorphic_identity": PostingKind.EQUIPMENT}
+
+    model_no: Mapped[str | None] = mapped_column(String(80))
+    sharing_mode: Mapped[str | None] = mapped_column(String(20))
+    fee_standard: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(200))
 
 
 class ReviewDecision(db.Model):

@@ -82,7 +82,7 @@ def detail(posting_id: int):
 
 
 def _docking_for(posting, other):
-    if posting.kind == PostingKind.PROBLEM:
+    if posting.is_demand:
         return docking_between(posting.id, other.id)
     return docking_between(other.id, posting.id)
 
