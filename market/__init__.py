@@ -71,6 +71,7 @@ def register_blueprints(app: Flask) -> None:
     from market.accounts.views import bp as accounts
     from market.agreements.views import bp as agreements
     from market.dockings.views import bp as dockings
+    from market.freshness.views import bp as freshness
     from market.main.views import bp as main
     from market.matching.views import bp as matching
     from market.notifications.views import bp as notifications
@@ -83,6 +84,7 @@ def register_blueprints(app: Flask) -> None:
         accounts,
         postings,
         review,
+        freshness,
         matching,
         dockings,
         agreements,

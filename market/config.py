@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -36,7 +37,11 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": _env(
             "MARKET_DATABASE_URL", f"sqlite:///{instance / 'market.sqlite3'}"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Chinese stays readable in JSON columns, so filters can match it with LIKE.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": True,
+            "json_serializer": lambda value: json.dumps(value, ensure_ascii=False),
+        },
         "MARKET_INDEX_DIR": _env("MARKET_INDEX_DIR", str(instance / "index")),
         "MARKET_JIEBA_CACHE_DIR": _env("MARKET_JIEBA_CACHE_DIR", str(instance / "jieba-cache")),
         "MARKET_BROKER_URL": broker,
@@ -51,6 +56,10 @@ def from_environment(instance_path: str) -> dict:
         "MARKET_OUTBOX_RELAY_SECONDS": int(_env("MARKET_OUTBOX_RELAY_SECONDS", "30")),
         # An email claimed for sending this long ago without a result: its worker died.
         "MARKET_EMAIL_STALE_SECONDS": int(_env("MARKET_EMAIL_STALE_SECONDS", "600")),
+        # Owners are asked to reconfirm postings this many days before they expire.
+        "MARKET_REMIND_DAYS_BEFORE": int(_env("MARKET_REMIND_DAYS_BEFORE", "14")),
+        # How long a one-click reconfirmation link in a reminder stays valid.
+        "MARKET_CONFIRM_LINK_DAYS": int(_env("MARKET_CONFIRM_LINK_DAYS", "30")),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),

@@ -66,6 +66,17 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["label"] = label
 
+    from market.postings import visibility
+    from market.postings.fields import KIND_FIELD_SPECS, VISIBILITY_LABELS
+
+    app.jinja_env.globals.update(
+        company_name=lambda posting: visibility.company_name(current_user, posting),
+        can_see_company=lambda posting: visibility.can_see_company(current_user, posting),
+        can_view_details=lambda posting: visibility.can_view_details(current_user, posting),
+        posting_fields=lambda kind: KIND_FIELD_SPECS[kind],
+        visibility_label=lambda value: VISIBILITY_LABELS.get(value, value),
+    )
+
     @app.context_processor
     def inject_globals():
         return {

@@ -1,64 +1,57 @@
-"""Posting forms: they parse types; the services decide what is valid."""
+"""Posting forms, built from the field declarations: forms parse types; services validate."""
+
+from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (
-    DateField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import NumberRange, Optional
+from wtforms import SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from market.forms import options
-from market.postings.models import COOPERATION_MODES, FIELDS, MATURITY_LEVELS
+from market.postings.fields import KIND_FIELD_SPECS, VISIBILITY_LABELS, Field
+from market.postings.models import PostingKind
 from market.timeutil import today
 
 
-def _choices(values):
-    return options([("", _l("请选择"))] + [(v, v) for v in values])
-
-
 def default_valid_until():
-    return today() + timedelta(days=180)
+    return (today() + timedelta(days=180)).isoformat()
 
 
-class PostingForm(FlaskForm):
-    title = StringField(_l("标题"))
-    body = TextAreaField(_l("详细描述"))
-    field = SelectField(_l("所属领域"), choices=_choices(FIELDS))
-    keywords = StringField(_l("关键词"), description=_l("用逗号或顿号分隔，最多 10 个"))
-    valid_until = DateField(
-        _l("有效期至"), default=default_valid_until, validators=[Optional()], format="%Y-%m-%d"
-    )
+def _labelled(field: Field) -> list[tuple[str, str]]:
+    labels = VISIBILITY_LABELS if field.name == "visibility" else {}
+    return [(value, labels.get(value, value)) for value in field.options]
 
 
-class ProblemForm(PostingForm):
-    budget = StringField(_l("预算（万元，可不填）"))
-    cooperation = SelectField(_l("合作方式"), choices=_choices(COOPERATION_MODES))
+def _form_field(field: Field):
+    label, description = field.label, field.hint or ""
+    if field.input == "textarea":
+        return TextAreaField(label, description=description)
+    if field.input == "select":
+        blank = [] if field.name == "visibility" else [("", _l("请选择"))]
+        return SelectField(label, choices=options(blank + _labelled(field)), validate_choice=False)
+    if field.input == "checkboxes":
+        return SelectMultipleField(
+            label,
+            choices=options(_labelled(field)),
+            validate_choice=False,
+            widget=ListWidget(prefix_label=False),
+            option_widget=CheckboxInput(),
+        )
+    render = {"date": {"type": "date"}, "number": {"type": "number", "min": 1}}.get(field.input)
+    default = default_valid_until if field.name == "valid_until" else None
+    return StringField(label, description=description, render_kw=render, default=default)
 
 
-class TalentForm(PostingForm):
-    position = StringField(_l("岗位名称"))
-    discipline = StringField(_l("专业方向"))
-    degree = SelectField(_l("学历要求"), choices=_choices(["大专", "本科", "硕士", "博士", "不限"]))
-    headcount = IntegerField(
-        _l("招聘人数"),
-        default=1,
-        validators=[Optional(), NumberRange(1, 999, _l("招聘人数应在 1 到 999 之间。"))],
-    )
+@cache
+def posting_form_class(kind: PostingKind) -> type[FlaskForm]:
+    """A form class with one input per declared field of this kind, in declaration order."""
+    attributes = {spec.name: _form_field(spec) for spec in KIND_FIELD_SPECS[kind]}
+    return type(f"{kind.value.title()}Form", (FlaskForm,), attributes)
 
 
-class ResultForm(PostingForm):
-    maturity = SelectField(_l("成熟度"), choices=_choices(MATURITY_LEVELS))
-    cooperation_modes = SelectMultipleField(
-        _l("合作方式"),
-        choices=options((v, v) for v in COOPERATION_MODES),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
+def form_data(form: FlaskForm) -> dict:
+    """What the person submitted, keyed by field name (the CSRF token left out)."""
+    return {name: value for name, value in form.data.items() if name != "csrf_token"}

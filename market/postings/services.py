@@ -1,25 +1,22 @@
-"""Create postings and decide who may see them."""
+"""Create, change and list postings; decide who may see them."""
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
-from datetime import date, timedelta
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
-from market.accounts.models import Role, User
+from market import outbox
+from market.accounts.models import Organization, Role, User
 from market.errors import DomainError, NotFound, PermissionDenied
 from market.extensions import db
-from market.money import AmountError, parse_amount
+from market.postings.completeness import Completeness, completeness, completeness_of
+from market.postings.fields import KIND_FIELDS, keywords, validate_posting
 from market.postings.models import (
-    BODY_MAX,
-    COOPERATION_MODES,
-    FIELDS,
-    MATURITY_LEVELS,
-    TITLE_MAX,
+    Equipment,
+    Expert,
     Posting,
     PostingKind,
     PostingStatus,
@@ -27,139 +24,128 @@ from market.postings.models import (
     Result,
     ReviewDecision,
     TalentNeed,
+    Visibility,
 )
-from market.timeutil import today
+from market.postings.visibility import (
+    can_see_company,
+    can_view_details,
+    company_name,
+    visible_fields,
+)
+from market.timeutil import today, utcnow
 
 log = logging.getLogger(__name__)
 
-BODY_MIN = 20
-MAX_VALID_DAYS = 2 * 365
-KEYWORD_SPLIT = re.compile(r"[,，、;；\s]+")
+__all__ = [  # the contract other blueprints (import/export, API, review) build on
+    "KIND_FIELDS",
+    "Completeness",
+    "can_see_company",
+    "can_view_details",
+    "company_name",
+    "completeness",
+    "completeness_of",
+    "create_posting",
+    "submit_posting",
+    "update_posting",
+    "update_posting_fields",
+    "validate_posting",
+    "visible_fields",
+]
+
+
+KIND_CLASSES = {
+    PostingKind.PROBLEM: Problem,
+    PostingKind.TALENT: TalentNeed,
+    PostingKind.RESULT: Result,
+    PostingKind.EXPERT: Expert,
+    PostingKind.EQUIPMENT: Equipment,
+}
+POSTER_ROLES = {
+    PostingKind.PROBLEM: Role.ENTERPRISE,
+    PostingKind.TALENT: Role.ENTERPRISE,
+    PostingKind.RESULT: Role.INSTITUTE,
+    PostingKind.EXPERT: Role.INSTITUTE,
+    PostingKind.EQUIPMENT: Role.INSTITUTE,
+}
+# Changing these on a published posting changes what it matches: index it again.
+EDITABLE_STATUSES = (PostingStatus.PENDING, PostingStatus.RETURNED, PostingStatus.PUBLISHED)
+
+
+def submit_posting(author: User, kind: PostingKind, data: dict) -> Posting:
+    """A company or institute member submits a posting of this kind for review."""
+    kind = PostingKind(kind)
+    if author.role != POSTER_ROLES[kind]:
+        raise PermissionDenied(_("您的账号类型不能发布此类信息。"))
+    return create_posting(kind, data, author=author)
+
+
+def create_posting(
+    kind: PostingKind,
+    data: dict,
+    *,
+    author: User | None = None,
+    organization: Organization | None = None,
+    status: PostingStatus = PostingStatus.PENDING,
+) -> Posting:
+    """Validate and add a posting (pending review unless a status is given)."""
+    kind = PostingKind(kind)
+    posting = KIND_CLASSES[kind](**validate_posting(kind, data))
+    posting.author = author
+    posting.organization = organization or author.organization
+    posting.status = status
+    if status == PostingStatus.PUBLISHED:
+        posting.published_at = posting.last_confirmed_at = utcnow()
+    db.session.add(posting)
+    db.session.flush()
+    if status == PostingStatus.PUBLISHED:
+        outbox.defer("worker.tasks.index_posting", posting.id)
+    log.info("%s #%s created (%s)", kind.value, posting.id, status.value)
+    return posting
+
+
+def update_posting_fields(posting: Posting, data: dict) -> Posting:
+    """Validate and apply the given fields; a published posting is indexed and matched again."""
+    for name, value in validate_posting(posting.kind, data, partial=True).items():
+        setattr(posting, name, value)
+    posting.updated_at = utcnow()
+    db.session.flush()
+    if posting.status == PostingStatus.PUBLISHED:
+        outbox.defer("worker.tasks.index_posting", posting.id)
+    return posting
+
+
+def update_posting(user: User, posting_id: int, data: dict) -> Posting:
+    """The owner changes a posting; a returned one goes back to the review queue."""
+    posting = get_posting(posting_id)
+    if not is_owner(user, posting):
+        raise PermissionDenied(_("只能修改本单位发布的信息。"))
+    if posting.status not in EDITABLE_STATUSES:
+        raise DomainError(_("已驳回或已归档的信息不能修改，请重新发布。"))
+    update_posting_fields(posting, data)
+    if posting.status == PostingStatus.RETURNED:
+        posting.status = PostingStatus.PENDING
+    log.info("%s #%s updated by %s", posting.kind.value, posting.id, user.email)
+    return posting
 
 
 def create_problem(author: User, data: dict) -> Problem:
     """A company submits a technical problem for review."""
-    _require_role(author, Role.ENTERPRISE)
-    errors: dict[str, str] = {}
-    common = _common_fields(data, errors)
-    budget = _optional_amount(data.get("budget"), errors, "budget")
-    cooperation = _choice(data.get("cooperation"), COOPERATION_MODES, errors, "cooperation")
-    _raise_if(errors)
-    problem = Problem(**common, budget=budget, cooperation=cooperation)
-    return _add(problem, author)
+    return submit_posting(author, PostingKind.PROBLEM, data)
 
 
 def create_talent_need(author: User, data: dict) -> TalentNeed:
     """A company submits a talent need for review."""
-    _require_role(author, Role.ENTERPRISE)
-    errors: dict[str, str] = {}
-    common = _common_fields(data, errors)
-    headcount = data.get("headcount")
-    if headcount is not None and not (1 <= int(headcount) <= 999):
-        errors["headcount"] = _("招聘人数应在 1 到 999 之间。")
-    _raise_if(errors)
-    need = TalentNeed(
-        **common,
-        position=_clean(data.get("position"))[:60] or None,
-        discipline=_clean(data.get("discipline"))[:60] or None,
-        degree=_clean(data.get("degree"))[:20] or None,
-        headcount=headcount,
-    )
-    return _add(need, author)
+    return submit_posting(author, PostingKind.TALENT, data)
 
 
 def create_result(author: User, data: dict) -> Result:
     """An institute liaison submits a research result for review."""
-    _require_role(author, Role.INSTITUTE)
-    errors: dict[str, str] = {}
-    common = _common_fields(data, errors)
-    maturity = _choice(data.get("maturity"), MATURITY_LEVELS, errors, "maturity")
-    modes = [m for m in data.get("cooperation_modes") or [] if m in COOPERATION_MODES]
-    if not modes:
-        errors["cooperation_modes"] = _("请至少选择一种合作方式。")
-    _raise_if(errors)
-    return _add(Result(**common, maturity=maturity, cooperation_modes=modes), author)
-
-
-def _add(posting: Posting, author: User) -> Posting:
-    posting.author = author
-    posting.organization = author.organization
-    posting.status = PostingStatus.PENDING
-    db.session.add(posting)
-    db.session.flush()
-    log.info("%s #%s submitted by %s", posting.kind.value, posting.id, author.email)
-    return posting
-
-
-def _common_fields(data: dict, errors: dict) -> dict:
-    title = _clean(data.get("title"))
-    body = _clean(data.get("body"), multiline=True)
-    if not title:
-        errors["title"] = _("请填写标题。")
-    elif len(title) > TITLE_MAX:
-        errors["title"] = _("标题不能超过 %(n)d 个字。", n=TITLE_MAX)
-    if len(body) < BODY_MIN:
-        errors["body"] = _("内容太短：请至少写 %(n)d 个字，说明具体情况。", n=BODY_MIN)
-    elif len(body) > BODY_MAX:
-        errors["body"] = _("内容不能超过 %(n)d 个字。", n=BODY_MAX)
-    field = _choice(data.get("field"), FIELDS, errors, "field")
-    valid_until = _valid_until(data.get("valid_until"), errors)
-    keywords = parse_keywords(data.get("keywords"))
-    return {
-        "title": title,
-        "body": body,
-        "field": field,
-        "valid_until": valid_until,
-        "keywords": keywords,
-    }
+    return submit_posting(author, PostingKind.RESULT, data)
 
 
 def parse_keywords(value) -> list[str]:
-    """Keywords from a list or a string separated by commas, 、 or spaces (at most 10)."""
-    if isinstance(value, str):
-        value = KEYWORD_SPLIT.split(unicodedata.normalize("NFKC", value))
-    words = [_clean(v)[:30] for v in value or []]
-    return list(dict.fromkeys(w for w in words if w))[:10]
-
-
-def _valid_until(value: date | None, errors: dict) -> date | None:
-    if value is None:
-        errors["valid_until"] = _("请填写有效期。")
-    elif value <= today():
-        errors["valid_until"] = _("有效期必须晚于今天。")
-    elif value > today() + timedelta(days=MAX_VALID_DAYS):
-        errors["valid_until"] = _("有效期最长两年。")
-    return value
-
-
-def _optional_amount(value, errors: dict, name: str):
-    try:
-        return parse_amount(value, required=False)
-    except AmountError as exc:
-        errors[name] = str(exc)
-        return None
-
-
-def _choice(value, allowed, errors: dict, name: str) -> str | None:
-    if value not in allowed:
-        errors[name] = _("请从列表中选择。")
-        return None
-    return value
-
-
-def _clean(value, multiline: bool = False) -> str:
-    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").strip()
-    return text if multiline else " ".join(text.split())
-
-
-def _raise_if(errors: dict) -> None:
-    if errors:
-        raise DomainError(_("提交的内容有误，请按提示修改。"), errors)
-
-
-def _require_role(user: User, role: Role) -> None:
-    if user.role != role:
-        raise PermissionDenied(_("您的账号类型不能发布此类信息。"))
+    """Keywords from a list or a separated string (at most 10)."""
+    return keywords(value or [])
 
 
 def get_posting(posting_id: int) -> Posting:
@@ -202,15 +188,131 @@ def postings_of(user: User) -> list[Posting]:
 
 def published_postings(kind: PostingKind | None = None, limit: int = 100) -> list[Posting]:
     """Visible postings, newest first."""
-    query = select(Posting).where(
-        Posting.status == PostingStatus.PUBLISHED,
-        (Posting.valid_until.is_(None)) | (Posting.valid_until >= today()),
-    )
+    query = _visible(select(Posting))
     if kind is not None:
         query = query.where(Posting.kind == kind)
     return db.session.scalars(
         query.order_by(Posting.published_at.desc(), Posting.id.desc()).limit(limit)
     ).all()
+
+
+def _visible(query):
+    return query.where(
+        Posting.status == PostingStatus.PUBLISHED,
+        (Posting.valid_until.is_(None)) | (Posting.valid_until >= today()),
+    )
+
+
+SORTS = {
+    "newest": (Posting.published_at.desc(), Posting.id.desc()),
+    "oldest": (Posting.published_at.asc(), Posting.id.asc()),
+    "expiring": (Posting.valid_until.asc(), Posting.id.asc()),
+    "title": (Posting.title.asc(), Posting.id.asc()),
+}
+
+
+@dataclass
+class ListFilters:
+    """The filters and order of a posting list, as the query string gives them."""
+
+    kind: PostingKind | None = None
+    field: str | None = None
+    county: str | None = None
+    cooperation: str | None = None
+    maturity: str | None = None
+    status: PostingStatus | None = None  # the bureau's lists only
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = 20
+    bureau: bool = False
+
+    @classmethod
+    def from_args(cls, args, viewer) -> ListFilters:
+        """Read filters from request args; unknown values are ignored, not errors."""
+        bureau = bool(getattr(viewer, "is_authenticated", False) and viewer.is_bureau)
+        return cls(
+            kind=_enum(PostingKind, args.get("kind")),
+            field=args.get("field") or None,
+            county=args.get("county") or None,
+            cooperation=args.get("cooperation") or None,
+            maturity=args.get("maturity") or None,
+            status=_enum(PostingStatus, args.get("status")) if bureau else None,
+            sort=args.get("sort") if args.get("sort") in SORTS else "newest",
+            page=max(1, args.get("page", 1, type=int) or 1),
+            per_page=min(100, max(1, args.get("per_page", 20, type=int) or 20)),
+            bureau=bureau,
+        )
+
+    def args(self, **changes) -> dict:
+        """Query-string arguments for a link to this list with some filters changed."""
+        values = {
+            "kind": self.kind.value if self.kind else None,
+            "field": self.field,
+            "county": self.county,
+            "cooperation": self.cooperation,
+            "maturity": self.maturity,
+            "status": self.status.value if self.status else None,
+            "sort": self.sort,
+            "page": self.page,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _enum(enum_class, value):
+    try:
+        return enum_class(value) if value else None
+    except ValueError:
+        return None
+
+
+def filtered_query(filters: ListFilters):
+    """The SELECT behind a posting list (shared by the pages, exports and the API)."""
+    query = select(Posting).join(Organization, Organization.id == Posting.organization_id)
+    if filters.bureau and filters.status is not None:
+        query = query.where(Posting.status == filters.status)
+    elif not filters.bureau:
+        query = _visible(query)
+    if filters.kind is not None:
+        query = query.where(Posting.kind == filters.kind)
+    if filters.field:
+        query = query.where(Posting.field == filters.field)
+    if filters.county:
+        query = query.where(Organization.county == filters.county)
+        if not filters.bureau:  # an anonymous company's county would give it away
+            query = query.where(Problem.visibility.is_distinct_from(Visibility.ANONYMOUS))
+    if filters.cooperation:
+        modes = cast(Result.cooperation_modes, String)
+        query = query.where(
+            (Problem.cooperation == filters.cooperation) | modes.like(f'%"{filters.cooperation}"%')
+        )
+    if filters.maturity:
+        query = query.where(Result.maturity == filters.maturity)
+    return query.order_by(*SORTS[filters.sort])
+
+
+def list_postings(filters: ListFilters):
+    """One page of postings (Flask-SQLAlchemy Pagination: .items, .total, .pages)."""
+    return db.paginate(
+        filtered_query(filters), page=filters.page, per_page=filters.per_page, error_out=False
+    )
+
+
+def form_values(posting: Posting) -> dict:
+    """A stored posting as its edit form shows it."""
+    values = {}
+    for name in KIND_FIELDS[posting.kind]:
+        value = getattr(posting, name)
+        if isinstance(value, list):
+            value = "、".join(value) if name != "cooperation_modes" else value
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        elif hasattr(value, "value"):
+            value = value.value
+        elif value is not None and not isinstance(value, str | int):
+            value = f"{value:.2f}"  # money
+        values[name] = value
+    return values
 
 
 def review_history(posting: Posting) -> list[ReviewDecision]:

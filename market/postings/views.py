@@ -1,37 +1,56 @@
-"""Post problems, talent needs and results; read a posting with its matches."""
+"""Post, edit and read postings of every kind; lists with filters, sorting and pages."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from market import outbox
-from market.accounts.models import Role
+from market.accounts.models import COUNTIES, Role
 from market.auth import role_required
 from market.dockings.services import docking_between
 from market.errors import DomainError
 from market.forms import show_domain_error
 from market.matching.services import matches_for
 from market.postings import services
-from market.postings.forms import ProblemForm, ResultForm, TalentForm
-from market.postings.models import PostingKind
+from market.postings.forms import form_data, posting_form_class
+from market.postings.models import COOPERATION_MODES, FIELDS, MATURITY_LEVELS, PostingKind
 
 bp = Blueprint("postings", __name__, url_prefix="/postings")
 
-NEW_POSTING_PAGES = {
-    "problem": (ProblemForm, services.create_problem, _l("发布技术需求")),
-    "talent": (TalentForm, services.create_talent_need, _l("发布人才需求")),
-    "result": (ResultForm, services.create_result, _l("发布科技成果")),
+LIST_OPTIONS = {
+    "fields": FIELDS,
+    "counties": COUNTIES,
+    "cooperation": COOPERATION_MODES,
+    "maturity": MATURITY_LEVELS,
+}
+
+PAGE_TITLES = {
+    PostingKind.PROBLEM: _l("发布技术需求"),
+    PostingKind.TALENT: _l("发布人才需求"),
+    PostingKind.RESULT: _l("发布科技成果"),
+    PostingKind.EXPERT: _l("发布专家信息"),
+    PostingKind.EQUIPMENT: _l("发布仪器设备"),
 }
 
 
-def _new_posting(kind: str):
-    form_class, create, title = NEW_POSTING_PAGES[kind]
-    form = form_class()
+def _submit_page(kind: PostingKind):
+    form = posting_form_class(kind)()
     status = 200
     if form.validate_on_submit():
         try:
-            posting = create(current_user, form.data)
+            posting = services.submit_posting(current_user, kind, form_data(form))
             outbox.commit()
         except DomainError as error:
             outbox.rollback()
@@ -42,25 +61,82 @@ def _new_posting(kind: str):
             return redirect(url_for("postings.detail", posting_id=posting.id))
     elif form.is_submitted():
         status = 400
-    return render_template("postings/new.html", form=form, kind=kind, title=title), status
+    page = render_template(
+        "postings/new.html", form=form, kind=kind.value, title=PAGE_TITLES[kind], posting=None
+    )
+    return page, status
 
 
 @bp.route("/problems/new", methods=["GET", "POST"])
 @role_required(Role.ENTERPRISE)
 def new_problem():
-    return _new_posting("problem")
+    return _submit_page(PostingKind.PROBLEM)
 
 
 @bp.route("/talent/new", methods=["GET", "POST"])
 @role_required(Role.ENTERPRISE)
 def new_talent():
-    return _new_posting("talent")
+    return _submit_page(PostingKind.TALENT)
 
 
 @bp.route("/results/new", methods=["GET", "POST"])
 @role_required(Role.INSTITUTE)
 def new_result():
-    return _new_posting("result")
+    return _submit_page(PostingKind.RESULT)
+
+
+@bp.route("/experts/new", methods=["GET", "POST"])
+@role_required(Role.INSTITUTE)
+def new_expert():
+    return _submit_page(PostingKind.EXPERT)
+
+
+@bp.route("/equipment/new", methods=["GET", "POST"])
+@role_required(Role.INSTITUTE)
+def new_equipment():
+    return _submit_page(PostingKind.EQUIPMENT)
+
+
+@bp.route("/<int:posting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(posting_id: int):
+    posting = services.get_visible_posting(current_user, posting_id)
+    if not services.is_owner(current_user, posting):
+        abort(403)
+    form = posting_form_class(posting.kind)(data=services.form_values(posting))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.update_posting(current_user, posting.id, form_data(form))
+            outbox.commit()
+        except DomainError as error:
+            outbox.rollback()
+            show_domain_error(form, error)
+            status = 400
+        else:
+            flash(_("已保存。"), "success")
+            return redirect(url_for("postings.detail", posting_id=posting.id))
+    elif form.is_submitted():
+        status = 400
+    title = _("修改：%(title)s", title=posting.title)
+    page = render_template(
+        "postings/new.html", form=form, kind=posting.kind.value, title=title, posting=posting
+    )
+    return page, status
+
+
+@bp.route("/completeness", methods=["POST"])
+@login_required
+def completeness():
+    """Score and hints for the form as typed so far (called by the form's script)."""
+    payload = request.get_json(silent=True) or {}
+    try:
+        kind = PostingKind(payload.get("kind"))
+    except ValueError:
+        return {"error": _("未知的信息类型。")}, 400
+    values = payload.get("values") if isinstance(payload.get("values"), dict) else {}
+    result = services.completeness_of(kind, values)
+    return {"score": result.score, "hints": result.hints}
 
 
 @bp.route("/<int:posting_id>")
@@ -70,14 +146,15 @@ def detail(posting_id: int):
     bureau = current_user.is_authenticated and current_user.is_bureau
     matches = matches_for(posting) if (owner or bureau) else []
     dockings = {other.id: _docking_for(posting, other) for _match, other in matches}
-    decisions = services.review_history(posting) if (owner or bureau) else []
     return render_template(
         "postings/detail.html",
         posting=posting,
+        view=services.visible_fields(current_user, posting),
         owner=owner,
         matches=matches,
         dockings=dockings,
-        decisions=decisions,
+        decisions=services.review_history(posting) if (owner or bureau) else [],
+        score=services.completeness(posting) if (owner or bureau) else None,
     )
 
 
@@ -95,7 +172,12 @@ def mine():
 
 @bp.route("/")
 def browse():
-    kind = request.args.get("kind")
-    kind_enum = PostingKind(kind) if kind in {k.value for k in PostingKind} else None
-    postings = services.published_postings(kind_enum)
-    return render_template("postings/browse.html", postings=postings, kind=kind_enum)
+    filters = services.ListFilters.from_args(request.args, current_user)
+    page = services.list_postings(filters)
+    return render_template(
+        "postings/browse.html",
+        page=page,
+        filters=filters,
+        list_options=LIST_OPTIONS,
+        export_available="transfer.export" in current_app.view_functions,
+    )

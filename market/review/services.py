@@ -1,4 +1,7 @@
-"""The bureau's review of submitted postings: publish or reject, with the reason kept."""
+"""The bureau's review of submitted postings: publish, return for changes or reject.
+
+Every decision is kept with who took it, when and why; the poster is told of each one.
+"""
 
 from __future__ import annotations
 
@@ -36,25 +39,46 @@ def publish_posting(reviewer: User, posting_id: int) -> Posting:
     """Publish a pending posting; it is indexed and matched after the commit."""
     posting = _pending_posting(reviewer, posting_id)
     posting.status = PostingStatus.PUBLISHED
-    posting.published_at = utcnow()
-    _record(reviewer, posting, PostingStatus.PUBLISHED, None)
+    posting.published_at = posting.last_confirmed_at = utcnow()
+    decision = _record(reviewer, posting, PostingStatus.PUBLISHED, None)
     outbox.defer("worker.tasks.index_posting", posting.id)
-    _tell_poster(posting, "published", None)
+    _tell_poster(posting, decision)
+    return posting
+
+
+def return_posting(reviewer: User, posting_id: int, reason: str) -> Posting:
+    """Send a pending posting back to its poster for changes, saying what to change."""
+    reason = _required_reason(reason)
+    posting = _pending_posting(reviewer, posting_id)
+    posting.status = PostingStatus.RETURNED
+    _tell_poster(posting, _record(reviewer, posting, PostingStatus.RETURNED, reason))
     return posting
 
 
 def reject_posting(reviewer: User, posting_id: int, reason: str) -> Posting:
     """Reject a pending posting; the poster is told why."""
+    reason = _required_reason(reason)
+    posting = _pending_posting(reviewer, posting_id)
+    posting.status = PostingStatus.REJECTED
+    _tell_poster(posting, _record(reviewer, posting, PostingStatus.REJECTED, reason))
+    return posting
+
+
+def resubmit_posting(posting: Posting) -> Posting:
+    """Put a returned posting, changed by its owner, back into the review queue."""
+    if posting.status not in (PostingStatus.RETURNED, PostingStatus.PENDING):
+        raise DomainError(_("只有退回修改的信息可以重新提交审核。"))
+    posting.status = PostingStatus.PENDING
+    return posting
+
+
+def _required_reason(reason: str | None) -> str:
     reason = " ".join((reason or "").split())
     if not reason:
         raise DomainError(_("退回或驳回时必须填写原因。"), {"reason": _("请填写原因。")})
     if len(reason) > REASON_MAX:
         raise DomainError(_("原因不能超过 %(n)d 个字。", n=REASON_MAX))
-    posting = _pending_posting(reviewer, posting_id)
-    posting.status = PostingStatus.REJECTED
-    _record(reviewer, posting, PostingStatus.REJECTED, reason)
-    _tell_poster(posting, "rejected", reason)
-    return posting
+    return reason
 
 
 def _pending_posting(reviewer: User, posting_id: int) -> Posting:
@@ -66,27 +90,43 @@ def _pending_posting(reviewer: User, posting_id: int) -> Posting:
     return posting
 
 
-def _record(reviewer: User, posting: Posting, decision: PostingStatus, reason) -> None:
-    db.session.add(
-        ReviewDecision(posting=posting, reviewer=reviewer, decision=decision, reason=reason)
-    )
+def _record(
+    reviewer: User, posting: Posting, decision: PostingStatus, reason: str | None
+) -> ReviewDecision:
+    record = ReviewDecision(posting=posting, reviewer=reviewer, decision=decision, reason=reason)
+    db.session.add(record)
+    db.session.flush()  # its id names the notification event
     log.info("%s %s posting #%s", reviewer.email, decision.value, posting.id)
+    return record
 
 
-def _tell_poster(posting: Posting, outcome: str, reason: str | None) -> None:
+def _tell_poster(posting: Posting, decision: ReviewDecision) -> None:
     link = path_for("postings.detail", posting_id=posting.id)
     for user in posting.organization.members:
         with force_locale(user.locale or "zh_Hans_CN"):
-            if outcome == "published":
-                subject = _("您发布的“%(title)s”已通过审核并公开", title=posting.title)
-                body = _("科技局已审核通过，系统正在为其匹配成果与需求。")
-            else:
-                subject = _("您发布的“%(title)s”未通过审核", title=posting.title)
-                body = _("原因：%(reason)s", reason=reason)
+            subject, body = _decision_message(posting, decision)
         notify(
             [user],
-            event_key=f"review:{posting.id}:{outcome}",
+            event_key=f"review:{posting.id}:{decision.id}",
             subject=subject,
             body=body,
             link=link,
         )
+
+
+def _decision_message(posting: Posting, decision: ReviewDecision) -> tuple[str, str]:
+    title, reason = posting.title, decision.reason
+    if decision.decision == PostingStatus.PUBLISHED:
+        return (
+            _("您发布的“%(title)s”已通过审核并公开", title=title),
+            _("科技局已审核通过，系统正在为其匹配成果与需求。"),
+        )
+    if decision.decision == PostingStatus.RETURNED:
+        return (
+            _("您发布的“%(title)s”需要修改后重新提交", title=title),
+            _("修改意见：%(reason)s", reason=reason) + "\n" + _("请修改后重新提交审核。"),
+        )
+    return (
+        _("您发布的“%(title)s”未通过审核", title=title),
+        _("原因：%(reason)s", reason=reason),
+    )

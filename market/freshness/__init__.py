@@ -1,0 +1,1 @@
+"""Posting freshness: expiry reminders, one-click reconfirmation and archiving of expired postings."""
