@@ -16,6 +16,7 @@ from market.links import path_for
 from market.matching.models import Match
 from market.notifications.services import notify
 from market.postings.models import Posting, PostingKind, PostingStatus
+from market.postings.visibility import can_view_details
 from market.timeutil import utcnow
 from search_index import IndexStore, SearchPage
 
@@ -157,7 +158,7 @@ def matches_for(posting: Posting) -> list[tuple[Match, Posting]]:
     return pairs
 
 
-def search_postings(query: str, kind: str | None = None, page: int = 1):
+def search_postings(query: str, kind: str | None = None, page: int = 1, viewer=None):
     """Search visible postings; returns the engine's page and the postings in rank order."""
     kinds = [kind] if kind in {k.value for k in PostingKind} else None
     result: SearchPage = index_store().search(query, kinds=kinds, page=page, per_page=20)
@@ -168,6 +169,18 @@ def search_postings(query: str, kind: str | None = None, page: int = 1):
         )
     }
     rows = [
-        (hit, by_id[hit.id]) for hit in result.hits if hit.id in by_id and by_id[hit.id].is_visible
+        (hit, by_id[hit.id])
+        for hit in result.hits
+        if hit.id in by_id and _may_be_found(viewer, by_id[hit.id], hit)
     ]
     return result, rows
+
+
+def _may_be_found(viewer, posting: Posting, hit) -> bool:
+    """Visible, and not found only through details this viewer may not read.
+
+    Finding a hidden problem by a word of its description would tell what it says.
+    """
+    if not posting.is_visible:
+        return False
+    return can_view_details(viewer, posting) or bool(hit.highlights.get("title"))

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from market.matching.services import search_postings
 
@@ -19,7 +20,7 @@ def search():
     if len(query) > QUERY_MAX:
         error = _("搜索词太长：请不超过 %(n)d 个字。", n=QUERY_MAX)
         query = query[:QUERY_MAX]
-    result, rows = search_postings(query, kind, max(page, 1)) if query else (None, [])
+    result, rows = search_postings(query, kind, max(page, 1), current_user) if query else (None, [])
     if query and result is not None and result.total == 0 and not error:
         if result.terms:
             error = _("没有找到相关信息，请换个说法试试，例如“开关柜 测温”。")

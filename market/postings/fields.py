@@ -149,7 +149,7 @@ def visibility(value: Any) -> Visibility:
 
 
 # Chinese patent numbers: applications since 2003 are 12 digits and a check character
-# (e.g. 201710123456.X, often written ZL201710123456.X), older ones 8 digits and a check
+# (e.g. 201710601862.3, written ZL201710601862.3 once granted), older ones 8 digits and a check
 # character; publications are CN, 9 digits and a kind letter (A, B, U, Y, S) with an
 # optional digit (e.g. CN112345678A, CN212345678U).
 _APPLICATION = re.compile(r"^(?:CN|ZL)?(\d{8}|\d{12})\.?([\dX])$")
@@ -174,7 +174,7 @@ def patent_number(value: str) -> str:
         return f"{application.group(1)}.{application.group(2)}"
     raise FieldError(
         _(
-            "专利号“%(number)s”无效：请填写申请号（如 ZL201710123456.X，校验位须正确）"
+            "专利号“%(number)s”无效：请填写申请号（如 ZL201710601862.3，校验位须正确）"
             "或公开号（如 CN112345678A）。",
             number=value,
         )
@@ -265,7 +265,7 @@ KIND_FIELD_SPECS: dict[PostingKind, tuple[Field, ...]] = {
             "patent_numbers",
             _l("专利号"),
             patent_numbers,
-            hint=_l("多个用逗号分隔，如 ZL201710123456.X 或 CN112345678A"),
+            hint=_l("多个用逗号分隔，如 ZL201710601862.3 或 CN112345678A"),
         ),
         Field("reference_price", _l("参考价格（万元）"), amount),
         Field("application_fields", _l("应用领域"), text(500, multiline=True), input="textarea"),

@@ -203,6 +203,10 @@ def _visible(query):
     )
 
 
+# Table columns, not subclass attributes: Problem.cooperation in a WHERE would make
+# SQLAlchemy add "kind IN ('PROBLEM')" and drop every other kind from the list.
+COLUMNS = Posting.__table__.c
+
 SORTS = {
     "newest": (Posting.published_at.desc(), Posting.id.desc()),
     "oldest": (Posting.published_at.asc(), Posting.id.asc()),
@@ -280,14 +284,14 @@ def filtered_query(filters: ListFilters):
     if filters.county:
         query = query.where(Organization.county == filters.county)
         if not filters.bureau:  # an anonymous company's county would give it away
-            query = query.where(Problem.visibility.is_distinct_from(Visibility.ANONYMOUS))
+            query = query.where(COLUMNS.visibility.is_distinct_from(Visibility.ANONYMOUS))
     if filters.cooperation:
-        modes = cast(Result.cooperation_modes, String)
+        modes = cast(COLUMNS.cooperation_modes, String)
         query = query.where(
-            (Problem.cooperation == filters.cooperation) | modes.like(f'%"{filters.cooperation}"%')
+            (COLUMNS.cooperation == filters.cooperation) | modes.like(f'%"{filters.cooperation}"%')
         )
     if filters.maturity:
-        query = query.where(Result.maturity == filters.maturity)
+        query = query.where(COLUMNS.maturity == filters.maturity)
     return query.order_by(*SORTS[filters.sort])
 
 
