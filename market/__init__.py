@@ -70,6 +70,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from market.accounts.views import bp as accounts
     from market.agreements.views import bp as agreements
+    from market.api.tokens import bp as api_tokens
+    from market.api.views import bp as api
     from market.dockings.views import bp as dockings
     from market.freshness.views import bp as freshness
     from market.main.views import bp as main
@@ -78,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from market.postings.views import bp as postings
     from market.review.views import bp as review
     from market.stats.views import bp as stats
+    from market.transfer.views import bp as transfer
 
     for blueprint in (
         main,
@@ -90,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
         agreements,
         stats,
         notifications,
+        transfer,
+        api,
+        api_tokens,
     ):
         app.register_blueprint(blueprint)
 

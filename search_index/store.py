@@ -197,11 +197,11 @@ class IndexStore:
         state = self._local
         build_id = self._current_build_id()
         searcher = getattr(state, "searcher", None)
-        if searcher is not None and state.build_id == build_id:
-            # refresh() closes whatever the new searcher does not reuse.
-            fresh = searcher.refresh()
-            self._track(searcher, fresh, close_old=False)
+        if searcher is not None and state.build_id == build_id and searcher.up_to_date():
+            fresh = searcher
         else:
+            # Not searcher.refresh(): it reuses segment readers whose deletion sets are stale,
+            # so a deleted (archived, unpublished) posting would still be found.
             fresh = self._open_searcher()
             self._track(searcher, fresh, close_old=True)
         state.searcher, state.build_id = fresh, build_id

@@ -404,3 +404,28 @@ def test_field_without_a_hit_has_an_empty_highlight(store):
     store.upsert(doc(1, title="开关柜", body="无关的正文"))
     highlights = store.search("开关柜").hits[0].highlights
     assert highlights == {"title": "<mark>开关柜</mark>", "body": ""}
+
+
+def test_a_delete_is_seen_by_a_searcher_opened_before_it(tmp_path):
+    """Reading, then deleting, then reading again in one process must not show the deleted doc."""
+    store = IndexStore(str(tmp_path / "index"))
+    store.upsert(_doc_for_delete(1))
+    store.upsert(_doc_for_delete(2))
+    assert set(store.stamps()) == {1, 2}
+    store.delete(1)
+    assert set(store.stamps()) == {2}
+    assert [h.id for h in store.search("开关柜").hits] == [2]
+    store.close()
+
+
+def _doc_for_delete(doc_id: int) -> dict:
+    return {
+        "id": doc_id,
+        "kind": "problem",
+        "title": f"开关柜测温需求{doc_id}",
+        "body": "开关柜触头发热，希望在线测温。",
+        "keywords": ["开关柜"],
+        "field": "电力装备",
+        "org": "许昌某公司",
+        "stamp": "s",
+    }

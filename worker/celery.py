@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from flask import Flask
 
 
@@ -36,9 +37,19 @@ def _make_broker_folders(config: dict) -> None:
 
 
 def beat_schedule(app: Flask) -> dict:
-    """Periodic work: publish outbox rows the broker missed, retry undelivered email."""
+    """Periodic work: relay the outbox, retry stalled email, remind and archive postings."""
     every = float(app.config["MARKET_OUTBOX_RELAY_SECONDS"])
     return {
         "relay-outbox": {"task": "worker.tasks.relay_outbox", "schedule": every},
         "requeue-stale-emails": {"task": "worker.tasks.requeue_stale_emails", "schedule": every},
+        # Both are idempotent; hourly archiving takes an expired posting down soon after
+        # midnight, daily reminders arrive in office hours (Celery's timezone: Asia/Shanghai).
+        "archive-expired-postings": {
+            "task": "worker.tasks.archive_expired_postings",
+            "schedule": crontab(minute=5),
+        },
+        "remind-expiring-postings": {
+            "task": "worker.tasks.remind_expiring_postings",
+            "schedule": crontab(minute=0, hour=9),
+        },
     }

@@ -9,6 +9,7 @@ from flask import current_app
 
 from market import outbox
 from market.agreements import services as agreements
+from market.freshness import services as freshness
 from market.matching import services as matching
 from market.notifications import services as notifications
 
@@ -64,3 +65,19 @@ def relay_outbox() -> int:
     """Publish outbox tasks the broker never received."""
     seconds = current_app.config["MARKET_OUTBOX_RELAY_SECONDS"]
     return outbox.relay(older_than_seconds=seconds)
+
+
+@shared_task(name="worker.tasks.remind_expiring_postings")
+def remind_expiring_postings() -> int:
+    """Ask owners to reconfirm postings about to expire (once per posting and expiry date)."""
+    count = freshness.remind_expiring_postings()
+    outbox.commit()
+    return count
+
+
+@shared_task(name="worker.tasks.archive_expired_postings")
+def archive_expired_postings() -> int:
+    """Archive postings past their valid-until date and take them out of the index."""
+    count = freshness.archive_expired_postings()
+    outbox.commit()
+    return count

@@ -1,1 +1,1 @@
-"""Posting freshness: expiry reminders, one-click reconfirmation and archiving of expired postings."""
+"""Posting freshness: expiry reminders, one-click reconfirmation, archiving the expired."""

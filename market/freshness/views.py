@@ -3,19 +3,14 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import HiddenField
 
 from market import outbox
 from market.errors import DomainError
 from market.freshness import services
+from market.freshness.forms import ConfirmLinkForm, StillValidForm
 from market.postings.services import get_posting
 
 bp = Blueprint("freshness", __name__)
-
-
-class ConfirmForm(FlaskForm):
-    token = HiddenField()
 
 
 @bp.route("/postings/<int:posting_id>/confirm", methods=["GET"])
@@ -32,13 +27,13 @@ def confirm_from_link(posting_id: int):
         posting=posting,
         used=services.link_is_used(posting, sent_for),
         new_until=services.extended_until(posting.valid_until),
-        form=ConfirmForm(token=token),
+        form=ConfirmLinkForm(token=token),
     )
 
 
 @bp.route("/postings/<int:posting_id>/confirm", methods=["POST"])
 def confirm_from_link_post(posting_id: int):
-    form = ConfirmForm()
+    form = ConfirmLinkForm()
     if not form.validate_on_submit():
         return _refusal(DomainError(_("提交已失效，请重新打开确认链接。")))
     try:
@@ -54,7 +49,7 @@ def confirm_from_link_post(posting_id: int):
 @login_required
 def confirm_as_owner(posting_id: int):
     """The owner's plain “确认仍然有效” button on the posting page."""
-    if not ConfirmForm().validate_on_submit():
+    if not StillValidForm().validate_on_submit():
         flash(_("提交已失效，请刷新页面后重试。"), "danger")
         return redirect(url_for("postings.detail", posting_id=posting_id))
     try:

@@ -123,7 +123,9 @@ def update_posting(user: User, posting_id: int, data: dict) -> Posting:
         raise DomainError(_("已驳回或已归档的信息不能修改，请重新发布。"))
     update_posting_fields(posting, data)
     if posting.status == PostingStatus.RETURNED:
-        posting.status = PostingStatus.PENDING
+        from market.review.services import resubmit_posting  # review imports postings
+
+        resubmit_posting(posting)
     log.info("%s #%s updated by %s", posting.kind.value, posting.id, user.email)
     return posting
 
