@@ -1533,3 +1533,78 @@ AGREEMENTS = [
         "result_ref": "DEMO-R04",
     },
 ]
+
+# Experts and shareable equipment of the institutes (issue 3). Names of experts are
+# fictional; units and instruments are typical of these institutes.
+EXPERTS = [
+    {
+        "ref": "DEMO-E01",
+        "institute": IEE,
+        "name": "陈立新",
+        "expert_title": "研究员",
+        "unit": "中国科学院电工研究所 电力设备新技术实验室",
+        "directions": (
+            "高压开关设备状态监测、无源无线传感与智能配电设备，兼顾配电室温度、局放综合监测系统。"
+        ),
+        "achievements": "主持国家重点研发计划课题 2 项；开关柜无源测温技术在 300 余座配电室应用。",
+        "field": "电力装备",
+        "keywords": ["开关柜", "状态监测", "无线测温"],
+    },
+    {
+        "ref": "DEMO-E02",
+        "institute": ZZU,
+        "name": "王振华",
+        "expert_title": "教授",
+        "unit": "郑州大学 材料科学与工程学院",
+        "directions": (
+            "超硬材料合成与刀具应用，聚晶立方氮化硼、聚晶金刚石复合片的烧结工艺与刃口处理。"
+        ),
+        "achievements": "发表论文 80 余篇；PCBN 刀具技术在多家汽车零部件企业推广。",
+        "field": "超硬材料",
+        "keywords": ["PCBN", "超硬刀具", "金刚石"],
+    },
+    {
+        "ref": "DEMO-E03",
+        "institute": HENAU,
+        "name": "刘春梅",
+        "expert_title": "副教授",
+        "unit": "河南农业大学 食品科学技术学院",
+        "directions": "薯类淀粉加工与副产物综合利用，无矾粉条工艺、薯渣高值化和淀粉废水处理回用。",
+        "achievements": "无矾红薯粉条技术在襄城、禹州等地 6 家企业应用。",
+        "field": "农副产品深加工",
+        "keywords": ["红薯粉条", "无矾", "薯渣利用"],
+    },
+]
+
+EQUIPMENT = [
+    {
+        "ref": "DEMO-Q01",
+        "institute": ZZU,
+        "name": "场发射扫描电子显微镜",
+        "model_no": "SU8020",
+        "unit": "郑州大学 材料测试中心",
+        "capabilities": "超硬材料、刀具涂层的表面形貌、断口与能谱成分分析，可出具检测报告。",
+        "sharing_mode": "委托测试",
+        "fee_standard": "400 元/小时（校外企业）",
+        "location": "郑州大学主校区材料楼",
+        "field": "超硬材料",
+        "keywords": ["电镜", "形貌分析", "能谱"],
+    },
+    {
+        "ref": "DEMO-Q02",
+        "institute": IEE,
+        "name": "局部放电检测与定位系统",
+        "model_no": "PD-Check 8",
+        "unit": "中国科学院电工研究所 高电压实验室",
+        "capabilities": "开关柜、电缆终端与互感器的局部放电检测、定位和图谱诊断，支持现场检测。",
+        "sharing_mode": "共享使用",
+        "fee_standard": "3000 元/天",
+        "location": "北京市海淀区中关村北二条",
+        "field": "电力装备",
+        "keywords": ["局部放电", "开关柜", "电缆"],
+    },
+]
+
+# One problem posted anonymously: its details go to institutes only, and its company's name
+# shows once the company accepts a 对接.
+ANONYMOUS_PROBLEM_REFS = ["DEMO-P03"]

@@ -17,8 +17,8 @@ from market.dockings.models import DockingStatus
 from market.dockings.services import accept_docking, docking_between, request_docking
 from market.extensions import db
 from market.matching.services import compute_matches, rebuild_index
-from market.postings.models import Posting
-from market.postings.services import create_problem, create_result, create_talent_need
+from market.postings.models import Posting, PostingKind
+from market.postings.services import submit_posting
 from market.review.services import publish_posting
 from market.stats.services import agreement_totals
 from market.timeutil import today
@@ -70,15 +70,17 @@ def _user(email, name, role, org_name, county=None, industry=None) -> User:
 def _postings(bureau: User, members: dict[str, User]) -> int:
     created = 0
     kinds = (
-        (data.PROBLEMS, "company", create_problem, _problem_fields),
-        (data.TALENT_NEEDS, "company", create_talent_need, _talent_fields),
-        (data.RESULTS, "institute", create_result, _result_fields),
+        (data.PROBLEMS, "company", PostingKind.PROBLEM, _problem_fields),
+        (data.TALENT_NEEDS, "company", PostingKind.TALENT, _talent_fields),
+        (data.RESULTS, "institute", PostingKind.RESULT, _result_fields),
+        (data.EXPERTS, "institute", PostingKind.EXPERT, _expert_fields),
+        (data.EQUIPMENT, "institute", PostingKind.EQUIPMENT, _equipment_fields),
     )
-    for items, owner_key, create, fields in kinds:
+    for items, owner_key, kind, fields in kinds:
         for item in items:
             if _posting_by_ref(item["ref"]) is not None:
                 continue
-            posting = create(members[item[owner_key]], fields(item))
+            posting = submit_posting(members[item[owner_key]], kind, fields(item))
             posting.ref = item["ref"]
             publish_posting(bureau, posting.id)
             created += 1
@@ -99,6 +101,36 @@ def _problem_fields(item) -> dict:
         "valid_until": _valid_until(item),
         "budget": None if item.get("budget") is None else str(item["budget"]),
         "cooperation": item["cooperation"],
+        "visibility": "anonymous" if item["ref"] in data.ANONYMOUS_PROBLEM_REFS else "public",
+        "contact_person": "技术部",
+    }
+
+
+def _expert_fields(item) -> dict:
+    return {
+        "title": item["name"],
+        "expert_title": item["expert_title"],
+        "unit": item["unit"],
+        "body": item["directions"],
+        "achievements": item["achievements"],
+        "field": item["field"],
+        "keywords": item["keywords"],
+        "valid_until": _valid_until(item),
+    }
+
+
+def _equipment_fields(item) -> dict:
+    return {
+        "title": item["name"],
+        "model_no": item["model_no"],
+        "unit": item["unit"],
+        "body": item["capabilities"],
+        "sharing_mode": item["sharing_mode"],
+        "fee_standard": item["fee_standard"],
+        "location": item["location"],
+        "field": item["field"],
+        "keywords": item["keywords"],
+        "valid_until": _valid_until(item),
     }
 
 
