@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
 
 from market import outbox
+from market.transfer.cli import import_command
 
 
 def main() -> None:
@@ -22,6 +23,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(index)
     app.cli.add_command(demo)
     app.cli.add_command(stats)
+    app.cli.add_command(import_command)
 
 
 @click.group(help="Manage user accounts.")

@@ -60,27 +60,30 @@ def rollback() -> None:
 
 
 def publish(row_ids: list[int]) -> int:
-    """Send these outbox rows to the broker; rows that fail stay for the relay."""
+    """Send these outbox rows to the broker; rows that fail stay for the relay.
+
+    One commit for the batch: an import of a thousand postings defers a thousand tasks, and a
+    commit per row cost 16 ms each on SQLite. A crash before the commit leaves rows unmarked,
+    so the relay sends them again; tasks are idempotent.
+    """
+    rows = db.session.scalars(
+        select(OutboxTask)
+        .where(OutboxTask.id.in_(row_ids), OutboxTask.published_at.is_(None))
+        .order_by(OutboxTask.id)
+    ).all()
     sent = 0
-    for row_id in row_ids:
-        row = db.session.get(OutboxTask, row_id)
-        if row is None or row.published_at is not None:
-            continue
-        row.attempts += 1
-        try:
+    try:
+        for row in rows:
+            row.attempts += 1
             _send(row)
-        except BROKER_ERRORS:  # broker down or hung: the relay will try again
-            log.warning(
-                "broker unavailable; task %s #%s stays in the outbox",
-                row.task,
-                row.id,
-                exc_info=True,
-            )
-            db.session.commit()
-            break
-        row.published_at = utcnow()
+            row.published_at = utcnow()
+            sent += 1
+    except BROKER_ERRORS:  # broker down or hung: the relay will try again
+        log.warning(
+            "broker unavailable; %d task(s) stay in the outbox", len(rows) - sent, exc_info=True
+        )
+    finally:
         db.session.commit()
-        sent += 1
     return sent
 
 

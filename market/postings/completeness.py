@@ -67,6 +67,8 @@ CHECKS: dict[PostingKind, tuple] = {
     ),
     PostingKind.RESULT: (
         _DESCRIPTION,
+        (_filled("maturity"), _l("选择成熟度（实验室、小试、中试或产业化）。")),
+        (_filled("cooperation_modes"), _l("选择可接受的合作方式。")),
         (_filled("indicators"), _l("补充技术指标：已达到的性能参数、对比数据。")),
         (_filled("ip_status"), _l("说明知识产权状况（专利、软件著作权等）。")),
         (_filled("application_fields"), _l("写明可应用的行业和场景。")),

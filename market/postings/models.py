@@ -19,7 +19,7 @@ from market.extensions import db
 from market.money import Money
 from market.timeutil import today, utcnow
 
-TITLE_MAX = 100
+TITLE_MAX = 200  # research results titled by their keywords run past 100 characters
 BODY_MAX = 5000
 
 

@@ -20,6 +20,9 @@ REQUIRED = ("title", "body", ORGANIZATION)
 OPTIONAL_SUFFIX = re.compile(r"\((必填|选填|可选|可不填|万元)\)$")
 # Export-only columns: recognised on import and ignored (imports are always published).
 READ_ONLY = {"status": ("状态", "status"), "published_at": ("发布时间", "published_at")}
+# An export of all kinds says each row's kind; an import checks it matches.
+KIND_COLUMN = "kind"
+KIND_HEADERS = ("类型", "kind")
 
 COMMON = {
     "ref": ("编号", "登记号", "需求编号", "成果编号", "ref", "reference"),
@@ -41,7 +44,6 @@ COMMON = {
     ORGANIZATION: (
         "单位",
         "单位名称",
-        "所属单位",
         "机构",
         "机构名称",
         "企业",
@@ -64,7 +66,7 @@ BY_KIND = {
         "baseline": ("现有基础", "现有条件", "baseline"),
         "expected_outcome": ("预期目标", "预期效果", "预期成果", "expected_outcome"),
         "budget_band": ("预算区间", "预算范围", "budget_band"),
-        "budget": ("预算(万元)", "预算", "投入预算", "budget"),
+        "budget": ("预算（万元）", "预算", "预算金额", "投入预算", "budget"),
         "cooperation": ("合作方式", "cooperation"),
         "visibility": ("公开范围", "可见范围", "公开方式", "visibility"),
     },
@@ -82,17 +84,17 @@ BY_KIND = {
         "cooperation_modes": ("合作方式", "cooperation", "cooperation_modes"),
         "ip_status": ("知识产权", "知识产权状况", "知识产权情况", "ip_status"),
         "patent_numbers": ("专利号", "专利", "专利号码", "patent_numbers", "patents"),
-        "reference_price": ("参考价格(万元)", "参考价格", "参考价", "reference_price", "price"),
+        "reference_price": ("参考价格（万元）", "参考价格", "参考价", "reference_price", "price"),
         "application_fields": ("应用领域", "应用范围", "应用行业", "application_fields"),
     },
     K.EXPERT: {
         "expert_title": ("职称", "expert_title"),
-        "unit": ("所在部门", "部门", "所在实验室", "院系", "unit"),
+        "unit": ("所在部门", "所在单位/部门", "部门", "所在实验室", "院系", "unit"),
         "achievements": ("代表性成果", "主要成果", "主要业绩", "achievements"),
     },
     K.EQUIPMENT: {
         "model_no": ("规格型号", "型号", "型号规格", "model_no", "model"),
-        "unit": ("所在部门", "管理部门", "部门", "unit"),
+        "unit": ("所在部门", "所属单位", "管理部门", "部门", "unit"),
         "sharing_mode": ("共享方式", "服务方式", "sharing_mode"),
         "fee_standard": ("收费标准", "收费", "fee_standard", "fee"),
         "location": ("存放地点", "放置地点", "所在地点", "地点", "location"),
@@ -107,15 +109,31 @@ RENAMED = {
     },
     K.EQUIPMENT: {
         "title": ("设备名称", "仪器名称", "仪器设备名称", "name"),
-        "body": ("主要功能", "功能", "技术能力", "功能用途", "capabilities"),
+        "body": ("主要功能", "功能与用途", "功能", "技术能力", "功能用途", "capabilities"),
     },
 }
 
-VISIBILITY_LABELS = {
+# Values as files write them: Chinese whatever the interface language, so files round-trip.
+KIND_TEXT = {
+    "problem": "技术需求",
+    "talent": "人才需求",
+    "result": "科技成果",
+    "expert": "专家",
+    "equipment": "仪器设备",
+}
+STATUS_TEXT = {
+    "pending": "待审核",
+    "published": "已发布",
+    "returned": "退回修改",
+    "rejected": "未通过",
+    "archived": "已归档",
+}
+VISIBILITY_TEXT = {
     Visibility.PUBLIC.value: "公开",
-    Visibility.LIAISONS.value: "仅联络员可见",
+    Visibility.LIAISONS.value: "仅科研机构可见",
     Visibility.ANONYMOUS.value: "匿名",
 }
+VISIBILITY_BY_LABEL = {label: value for value, label in VISIBILITY_TEXT.items()}
 
 # Field names people recognise, for messages about columns the file does not have.
 FIELD_LABELS = {
@@ -156,12 +174,26 @@ def aliases(kind: PostingKind) -> dict[str, tuple[str, ...]]:
         name: (*renamed.get(name, ()), *headers)
         for name, headers in {**COMMON, **BY_KIND[kind]}.items()
     }
-    return {**fields, **READ_ONLY}
+    return {**fields, **READ_ONLY, KIND_COLUMN: KIND_HEADERS}
 
 
 def export_columns(kind: PostingKind) -> list[tuple[str, str]]:
     """(field, Chinese header) of every column an export of this kind writes."""
-    return [(name, headers[0]) for name, headers in aliases(kind).items()]
+    headers = aliases(kind)
+    del headers[KIND_COLUMN]
+    return [(name, names[0]) for name, names in headers.items()]
+
+
+def mixed_export_columns() -> list[tuple[str, tuple[str, ...]]]:
+    """(Chinese header, fields) of an export of all kinds: shared headers share a column."""
+    merged: dict[str, list[str]] = {KIND_HEADERS[0]: [KIND_COLUMN]}
+    groups = [{**COMMON, **BY_KIND[kind]} for kind in PostingKind] + [READ_ONLY]
+    for group in groups:
+        for name, headers in group.items():
+            fields = merged.setdefault(headers[0], [])
+            if name not in fields:
+                fields.append(name)
+    return [(header, tuple(fields)) for header, fields in merged.items()]
 
 
 def header_key(text) -> str:

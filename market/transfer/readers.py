@@ -7,6 +7,7 @@ in JSONL.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -56,7 +57,7 @@ class Table:
 def read_table(filename: str, data: bytes) -> Table:
     """Read an uploaded file of a supported format; raise FileRefused when it cannot be."""
     check_size(len(data))
-    if not data.strip():
+    if not data.removeprefix(codecs.BOM_UTF8).strip():
         raise FileRefused(_("文件是空的。"))
     table = READERS[file_format(filename)](data)
     if not any(str(h or "").strip() for h in table.headers):
@@ -67,9 +68,11 @@ def read_table(filename: str, data: bytes) -> Table:
 def check_size(size: int) -> None:
     """Refuse files over 10 MB before reading them."""
     if size > MAX_FILE_BYTES:
-        raise FileRefused(
-            _("文件超过 %(n)d MB，请拆分成几个文件分别导入。", n=MAX_FILE_BYTES // 1024 // 1024)
-        )
+        raise FileRefused(too_large_message())
+
+
+def too_large_message() -> str:
+    return _("文件超过 %(n)d MB，请拆分成几个文件分别导入。", n=MAX_FILE_BYTES // 1024 // 1024)
 
 
 def file_format(filename: str) -> str:
@@ -105,9 +108,11 @@ def read_csv(data: bytes) -> Table:
             except StopIteration:
                 break
             values = [_csv_cell(v) for v in values]
+            if not any(_filled(v) for v in values):
+                continue
             if headers is None:
                 headers = values
-            elif any(_filled(v) for v in values):
+            else:
                 rows.append(SourceRow(line, values))
     except csv.Error as exc:
         raise FileRefused(
@@ -122,7 +127,7 @@ def _delimiter(text: str) -> str:
 
 
 def _csv_cell(value: str):
-    return BadCell(_("含公式")) if value.startswith("=") else value
+    return BadCell(str(FORMULA)) if value.startswith("=") else value
 
 
 def read_xlsx(data: bytes) -> Table:
@@ -130,13 +135,15 @@ def read_xlsx(data: bytes) -> Table:
     workbook = _open_workbook(data)
     try:
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # files from other tools often state a wrong used range
         rows, headers = [], None
         for line, cells in enumerate(sheet.iter_rows(), start=1):
             values = [_xlsx_cell(cell) for cell in cells]
+            if not any(_filled(v) for v in values):
+                continue
             if headers is None:
-                if any(_filled(v) for v in values):
-                    headers = values
-            elif any(_filled(v) for v in values):
+                headers = values
+            else:
                 rows.append(SourceRow(line, values))
     finally:
         workbook.close()
@@ -160,7 +167,7 @@ def _xlsx_cell(cell):
     value = getattr(cell, "value", None)
     data_type = getattr(cell, "data_type", None)
     if data_type == "f" or (isinstance(value, str) and value.startswith("=")):
-        return BadCell(_("含公式"))
+        return BadCell(str(FORMULA))
     if data_type == "e":
         return BadCell(_("是 Excel 错误值 %(value)s", value=value))
     return value
@@ -206,6 +213,7 @@ def _filled(value) -> bool:
     return value is not None and str(value).strip() != ""
 
 
+FORMULA = _l("含公式（导入时不计算公式，请改为直接填写数值或文字）")
 NOT_JSON = _l("不是有效的 JSON。")
-NOT_OBJECT = _l("应是一个 JSON 对象（{\"标题\": …}）。")
+NOT_OBJECT = _l('应是一个 JSON 对象（{"标题": …}）。')
 READERS = {"csv": read_csv, "xlsx": read_xlsx, "jsonl": read_jsonl}
