@@ -86,7 +86,10 @@ def celery_config(broker: str, instance: Path) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
         "task_default_queue": "celery",
-        "task_routes": {"worker.tasks.index_posting": {"queue": "indexer"}},
+        "task_routes": {
+            "worker.tasks.index_posting": {"queue": "indexer"},
+            "worker.tasks.index_postings": {"queue": "indexer"},
+        },
         "timezone": "Asia/Shanghai",
         "broker_connection_retry_on_startup": True,
         "beat_schedule_filename": str(instance / "celerybeat-schedule"),

@@ -91,14 +91,24 @@ class IndexStore:
 
     def upsert(self, doc: dict) -> None:
         """Add a document or replace the one with the same id."""
-        fields = to_index_fields(doc)  # analyse before taking the lock
-        with self._writer() as writer:
-            writer.update_document(**fields)
+        self.apply(upserts=[doc])
 
     def delete(self, doc_id: int) -> None:
         """Remove the document with this id (no error when absent)."""
+        self.apply(deletes=[doc_id])
+
+    def apply(self, upserts: Iterable[dict] = (), deletes: Iterable[int] = ()) -> None:
+        """Add or replace some documents and remove others in one commit.
+
+        A Whoosh commit costs far more than a document, so a bulk import indexes its postings
+        in batches through here rather than one commit each.
+        """
+        fields = [to_index_fields(doc) for doc in upserts]  # analyse before taking the lock
         with self._writer() as writer:
-            writer.delete_by_term("id", str(int(doc_id)))
+            for doc_fields in fields:
+                writer.update_document(**doc_fields)
+            for doc_id in deletes:
+                writer.delete_by_term("id", str(int(doc_id)))
 
     def rebuild(self, docs: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
         """Index docs into a fresh sibling directory, swap it in and return the count."""

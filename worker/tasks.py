@@ -25,6 +25,13 @@ def index_posting(posting_id: int) -> None:
     outbox.commit()
 
 
+@shared_task(name="worker.tasks.index_postings")
+def index_postings(posting_ids: list[int]) -> None:
+    """Index a batch of postings in one commit (bulk imports; also the single-writer queue)."""
+    matching.sync_postings_index(posting_ids)
+    outbox.commit()
+
+
 @shared_task(name="worker.tasks.match_posting")
 def match_posting(posting_id: int) -> None:
     """Compute and store one posting's matches, notifying both sides of new strong ones."""

