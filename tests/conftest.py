@@ -195,20 +195,16 @@ def posting_data(kind: str, **overrides) -> dict:
 @pytest.fixture
 def make_posting(app, make_user):
     """Create a posting through its service; publish it when asked (indexing runs eagerly)."""
-    from market.postings import services
+    from market.postings.models import PostingKind
+    from market.postings.services import POSTER_ROLES, submit_posting
     from market.review.services import publish_posting
 
-    creators = {
-        "problem": services.create_problem,
-        "talent": services.create_talent_need,
-        "result": services.create_result,
-    }
     bureau_holder = {}
 
     def make(kind: str = "problem", author=None, publish: bool = False, **overrides):
-        role = Role.INSTITUTE if kind == "result" else Role.ENTERPRISE
-        author = author or make_user(role)
-        posting = creators[kind](author, posting_data(kind, **overrides))
+        kind = PostingKind(kind)
+        author = author or make_user(POSTER_ROLES[kind])
+        posting = submit_posting(author, kind, posting_data(kind.value, **overrides))
         outbox.commit()
         if publish:
             if "bureau" not in bureau_holder:

@@ -53,7 +53,7 @@ def test_error_messages_follow_the_language(client, make_user, auth):
     assert "请填写标题" in client.post("/postings/problems/new", data=form).text
     client.post("/locale/en")
     english = client.post("/postings/problems/new", data=form).text
-    assert "Please enter the title." in english
+    assert "Title is required." in english
 
 
 def test_every_message_has_an_english_translation():

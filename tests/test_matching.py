@@ -144,3 +144,55 @@ def test_phrase_search_in_quotes(client, make_posting, make_user):
     _problem, result, _other = published_pair(make_posting, make_user)
     page = client.get("/search", query_string={"q": "“声表面波谐振器”"}).text
     assert f"/postings/{result.id}" in page
+
+
+def test_experts_and_equipment_are_matched_to_problems_and_talent_needs(make_posting, make_user):
+    liaison = make_user(Role.INSTITUTE, org_name="郑州大学")
+    expert = make_posting(
+        "expert",
+        author=liaison,
+        publish=True,
+        title="王振华",
+        expert_title="教授",
+        unit="郑州大学材料学院",
+        body="超硬刀具与聚晶立方氮化硼 PCBN 刀具刃口处理，刀具寿命与灰铸铁高速切削。",
+        field="超硬材料",
+        keywords="PCBN, 超硬刀具, 刀具寿命",
+    )
+    equipment = make_posting(
+        "equipment",
+        author=liaison,
+        publish=True,
+        title="刀具磨损检测显微镜",
+        unit="郑州大学测试中心",
+        body="检测 PCBN 刀具刃口磨损形貌，评估刀具寿命和崩刃原因。",
+        sharing_mode="委托测试",
+        field="超硬材料",
+        keywords="刀具磨损, PCBN",
+    )
+    problem = make_posting(
+        "problem",
+        publish=True,
+        title="PCBN 刀具寿命太短，加工灰铸铁频繁换刀",
+        body="加工灰铸铁缸体时刀具寿命短，一个班换三次刀，希望提高刀具寿命，减少崩刃。",
+        field="超硬材料",
+        keywords="PCBN, 刀具寿命, 灰铸铁",
+    )
+    talent = make_posting(
+        "talent",
+        author=problem.author,
+        publish=True,
+        title="招聘超硬刀具研发工程师",
+        position="刀具工程师",
+        body="负责 PCBN 超硬刀具刃口处理和刀具寿命提升的研发工作，需要材料专业背景。",
+        field="超硬材料",
+        keywords="PCBN, 超硬刀具",
+    )
+    supplies = set(db.session.scalars(select(Match.supply_id).where(Match.demand_id == problem.id)))
+    assert {expert.id, equipment.id} <= supplies
+    assert db.session.scalar(
+        select(Match).where(Match.demand_id == talent.id, Match.supply_id == expert.id)
+    )
+    assert not db.session.scalar(  # equipment does not fill a job
+        select(Match).where(Match.demand_id == talent.id, Match.supply_id == equipment.id)
+    )
