@@ -16,7 +16,7 @@ STATUS_LABELS = {
     "pending": _l("待审核"),
     "published": _l("已发布"),
     "rejected": _l("未通过"),
-    "returned": _l("退回修改"),
+    "returned": _l("已退回修改"),
     "archived": _l("已归档"),
     "requested": _l("意向"),
     "accepted": _l("洽谈中"),
