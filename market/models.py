@@ -2,6 +2,7 @@
 
 from market.accounts.models import Organization, Role, User
 from market.agreements.models import Agreement, AgreementStatus, LedgerEntry, LedgerKind
+from market.api.models import ApiToken
 from market.dockings.models import Docking, DockingStatus
 from market.matching.models import Match
 from market.notifications.models import EmailStatus, Notification
@@ -19,6 +20,7 @@ from market.postings.models import (
 __all__ = [
     "Agreement",
     "AgreementStatus",
+    "ApiToken",
     "Docking",
     "DockingStatus",
     "EmailStatus",

@@ -1,4 +1,4 @@
-"""Who is calling: the owner of the bearer token, or nobody. Cookies are never consulted.
+"""Who is calling: the owner of the bearer token, or nobody. Cookies never authenticate.
 
 The API is exempt from CSRF checks, so it must not act on a browser's session cookie: a
 page elsewhere could otherwise make a logged-in visitor's browser call it.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -56,6 +56,14 @@ def unauthorized(message: str | None = None) -> ApiError:
     )
 
 
+def json_response(body, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """JSON with Chinese as is (not \\u escapes), so it reads well in a terminal too."""
+    text = current_app.json.dumps(body, ensure_ascii=False, sort_keys=False)
+    response = current_app.response_class(text, status=status, mimetype="application/json")
+    response.headers.extend(headers or {})
+    return response
+
+
 def error_response(
     status: int,
     message: str,
@@ -64,10 +72,7 @@ def error_response(
 ) -> Response:
     body = {"code": CODES.get(status, "bad_request"), "message": str(message)}
     body["fields"] = {name: str(text) for name, text in (fields or {}).items()}
-    response = jsonify(error=body)
-    response.status_code = status
-    response.headers.extend(headers or {})
-    return response
+    return json_response({"error": body}, status, headers)
 
 
 def from_domain_error(error: DomainError) -> Response:

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from market.accounts.models import COUNTIES
 from market.api.errors import ApiError
-from market.api.services import Page, PostingFilters, is_bureau
+from market.api.services import MAX_ID, Page, PostingFilters, is_bureau
 from market.postings.models import (
     COOPERATION_MODES,
     FIELDS,
@@ -26,7 +26,6 @@ from market.postings.models import (
     PostingStatus,
 )
 
-MAX_ID = 2**31 - 1  # the database's INTEGER: larger ids would make PostgreSQL fail, not miss
 MAX_PAGE = 100_000
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -94,7 +93,7 @@ def _string_error(value: Any) -> str | None:
 
 
 def text_is_storable(value: str) -> bool:
-    """NUL and lone surrogates cannot be stored (PostgreSQL refuses them; UTF-8 cannot hold them)."""
+    """Text without NUL (PostgreSQL refuses it) or lone surrogates (UTF-8 cannot hold them)."""
     if "\x00" in value:
         return False
     try:
@@ -185,7 +184,7 @@ def _int_arg(args, name, default, low, high, errors):
     raw = args.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9) or not low <= int(raw) <= high:
         errors[name] = _("应为 %(low)d 到 %(high)d 之间的整数。", low=low, high=high)
         return default
     return int(raw)

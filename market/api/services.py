@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, Text, cast, func, or_, select
 
 from market.accounts.models import Organization, User
+from market.agreements.models import Agreement
 from market.api.models import ApiToken
 from market.errors import DomainError, NotFound
 from market.extensions import db
@@ -29,6 +30,7 @@ from market.timeutil import today, utcnow
 
 log = logging.getLogger(__name__)
 
+MAX_ID = 2**31 - 1  # INTEGER ids: PostgreSQL fails on a larger one rather than finding none
 TOKEN_PREFIX = "xcm_"
 TOKEN_NAME_MAX = 60
 MAX_ACTIVE_TOKENS = 10
@@ -51,7 +53,9 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
         message = _("令牌名称不能超过 %(n)d 个字。", n=TOKEN_NAME_MAX)
         raise DomainError(message, {"name": message})
     if len(active_tokens_of(user)) >= MAX_ACTIVE_TOKENS:
-        raise DomainError(_("最多可同时持有 %(n)d 个令牌，请先撤销不用的令牌。", n=MAX_ACTIVE_TOKENS))
+        raise DomainError(
+            _("最多可同时持有 %(n)d 个令牌，请先撤销不用的令牌。", n=MAX_ACTIVE_TOKENS)
+        )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_hash=hash_token(plain), prefix=plain[:12])
     db.session.add(token)
@@ -62,7 +66,7 @@ def create_token(user: User, name: str) -> tuple[ApiToken, str]:
 
 def revoke_token(user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens; it is refused from then on."""
-    token = db.session.get(ApiToken, token_id)
+    token = db.session.get(ApiToken, token_id) if token_id <= MAX_ID else None
     if token is None or token.user_id != user.id:
         raise NotFound(_("令牌不存在。"))
     if token.revoked_at is None:
@@ -193,6 +197,11 @@ def _json_list_contains(column, value: str):
         as_text.contains(json.dumps(value), autoescape=True),
         as_text.contains(json.dumps(value, ensure_ascii=False), autoescape=True),
     )
+
+
+def agreement_by_key(key: str) -> Agreement | None:
+    """The agreement an earlier submission with this key recorded, if any."""
+    return db.session.scalar(select(Agreement).where(Agreement.submission_key == key.strip()))
 
 
 def is_bureau(viewer) -> bool:
