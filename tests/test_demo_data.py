@@ -2,56 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import re
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-DATA_FILE = Path(__file__).resolve().parents[1] / "market" / "demo" / "data.py"
-
-
-def _load_data():
-    try:
-        return importlib.import_module("market.demo.data")
-    except Exception:  # the package may not be importable yet: load the file on its own
-        spec = importlib.util.spec_from_file_location("demo_data_under_test", DATA_FILE)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-
-
-data = _load_data()
-
-# The vocabularies the forms offer; taken from the models when those import cleanly.
-try:
-    from market.accounts.models import COUNTIES
-    from market.postings.models import COOPERATION_MODES, FIELDS, MATURITY_LEVELS, TITLE_MAX
-except Exception:
-    COUNTIES = ("魏都区", "建安区", "东城区", "示范区", "禹州市", "长葛市", "鄢陵县", "襄城县")
-    COOPERATION_MODES = ("技术转让", "技术许可", "合作开发", "委托开发", "技术咨询")
-    MATURITY_LEVELS = ("实验室", "小试", "中试", "产业化")
-    FIELDS = (
-        "电力装备",
-        "超硬材料",
-        "发制品",
-        "农副产品深加工",
-        "汽车零部件",
-        "再生金属",
-        "中药材",
-        "电子信息",
-        "节能环保",
-        "新材料",
-        "生物医药",
-        "装备制造",
-        "花木",
-        "钧瓷",
-        "其他",
-    )
-    TITLE_MAX = 100
+from market.accounts.models import COUNTIES
+from market.demo import data
+from market.postings.models import COOPERATION_MODES, FIELDS, MATURITY_LEVELS, TITLE_MAX
 
 XUCHANG_COUNTIES = ("魏都区", "建安区", "东城区", "示范区", "禹州市", "长葛市", "鄢陵县", "襄城县")
 REQUIRED_INSTITUTES = (

@@ -45,22 +45,33 @@ PAGE_TITLES = {
 }
 
 
+def _save_on_submit(form, save, success: str):
+    """On a valid submit, save and go to the posting; otherwise show the form with its errors.
+
+    Returns (redirect, None) when saved, else (None, HTTP status for re-rendering the form).
+    """
+    if not form.validate_on_submit():
+        return None, 400 if form.is_submitted() else 200
+    try:
+        posting = save(form_data(form))
+        outbox.commit()
+    except DomainError as error:
+        outbox.rollback()
+        show_domain_error(form, error)
+        return None, 400
+    flash(success, "success")
+    return redirect(url_for("postings.detail", posting_id=posting.id)), None
+
+
 def _submit_page(kind: PostingKind):
     form = posting_form_class(kind)()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            posting = services.submit_posting(current_user, kind, form_data(form))
-            outbox.commit()
-        except DomainError as error:
-            outbox.rollback()
-            show_domain_error(form, error)
-            status = 400
-        else:
-            flash(_("已提交，科技局审核通过后公开。"), "success")
-            return redirect(url_for("postings.detail", posting_id=posting.id))
-    elif form.is_submitted():
-        status = 400
+    saved, status = _save_on_submit(
+        form,
+        lambda data: services.submit_posting(current_user, kind, data),
+        _("已提交，科技局审核通过后公开。"),
+    )
+    if saved:
+        return saved
     page = render_template(
         "postings/new.html", form=form, kind=kind.value, title=PAGE_TITLES[kind], posting=None
     )
@@ -104,20 +115,13 @@ def edit(posting_id: int):
     if not services.is_owner(current_user, posting):
         abort(403)
     form = posting_form_class(posting.kind)(data=services.form_values(posting))
-    status = 200
-    if form.validate_on_submit():
-        try:
-            services.update_posting(current_user, posting.id, form_data(form))
-            outbox.commit()
-        except DomainError as error:
-            outbox.rollback()
-            show_domain_error(form, error)
-            status = 400
-        else:
-            flash(_("已保存。"), "success")
-            return redirect(url_for("postings.detail", posting_id=posting.id))
-    elif form.is_submitted():
-        status = 400
+    saved, status = _save_on_submit(
+        form,
+        lambda data: services.update_posting(current_user, posting.id, data),
+        _("已保存。"),
+    )
+    if saved:
+        return saved
     title = _("修改：%(title)s", title=posting.title)
     page = render_template(
         "postings/new.html", form=form, kind=posting.kind.value, title=title, posting=posting
