@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
-PACKAGES = ["market", "worker", "search_index", "tests"]
+PACKAGES = ["market", "worker", "search_index", "tests", "bench"]
 
 
 def ruff(*args: str) -> subprocess.CompletedProcess:
