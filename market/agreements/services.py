@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +17,7 @@ from market.errors import DomainError, PermissionDenied
 from market.extensions import db
 from market.links import path_for
 from market.money import AmountError, format_amount, parse_amount
-from market.notifications.services import notify
+from market.notifications.services import notify_members
 from market.timeutil import today
 
 log = logging.getLogger(__name__)
@@ -133,21 +132,22 @@ def record_in_ledger(agreement_id: int) -> LedgerEntry | None:
 
 
 def _tell_parties(agreement: Agreement) -> None:
-    link = path_for("agreements.listing")
+    def compose():
+        return _("合同已登记：“%(title)s”", title=agreement.title), _(
+            "科技局已登记您单位签订的合同“%(title)s”，合同金额 %(amount)s 万元，"
+            "签订日期 %(date)s。",
+            title=agreement.title,
+            amount=format_amount(agreement.amount),
+            date=agreement.signed_on.isoformat(),
+        )
+
     for organization in (agreement.company, agreement.institute):
-        for user in organization.members:
-            with force_locale(user.locale or "zh_Hans_CN"):
-                subject = _("合同已登记：“%(title)s”", title=agreement.title)
-                body = _(
-                    "科技局已登记您单位签订的合同“%(title)s”，合同金额 %(amount)s 万元，"
-                    "签订日期 %(date)s。",
-                    title=agreement.title,
-                    amount=format_amount(agreement.amount),
-                    date=agreement.signed_on.isoformat(),
-                )
-            notify(
-                [user], event_key=f"agreement:{agreement.id}", subject=subject, body=body, link=link
-            )
+        notify_members(
+            organization,
+            event_key=f"agreement:{agreement.id}",
+            link=path_for("agreements.listing"),
+            compose=compose,
+        )
 
 
 def agreements_visible_to(user: User, year: int | None = None) -> list[Agreement]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
@@ -13,7 +12,7 @@ from market.dockings.models import Docking, DockingStatus
 from market.errors import DomainError, NotFound, PermissionDenied
 from market.extensions import db
 from market.links import path_for
-from market.notifications.services import notify
+from market.notifications.services import notify_members
 from market.postings.services import get_posting
 from market.timeutil import utcnow
 
@@ -90,22 +89,25 @@ def _decided(user: User, docking: Docking) -> None:
 
 
 def _tell(organization: Organization, docking: Docking, event: str) -> None:
-    link = path_for("dockings.mine")
-    for user in organization.members:
-        with force_locale(user.locale or "zh_Hans_CN"):
-            subject = {
-                "requested": _("新的对接请求：“%(title)s”", title=docking.demand.title),
-                "accepted": _("对方已接受对接：“%(title)s”", title=docking.demand.title),
-                "declined": _("对方已婉拒对接：“%(title)s”", title=docking.demand.title),
-            }[event]
-            body = _(
-                "需求：%(demand)s；对接对象：%(supply)s。",
-                demand=docking.demand.title,
-                supply=docking.supply.title,
-            )
-        notify(
-            [user], event_key=f"docking:{docking.id}:{event}", subject=subject, body=body, link=link
+    def compose():
+        subject = {
+            "requested": _("新的对接请求：“%(title)s”", title=docking.demand.title),
+            "accepted": _("对方已接受对接：“%(title)s”", title=docking.demand.title),
+            "declined": _("对方已婉拒对接：“%(title)s”", title=docking.demand.title),
+        }[event]
+        body = _(
+            "需求：%(demand)s；对接对象：%(supply)s。",
+            demand=docking.demand.title,
+            supply=docking.supply.title,
         )
+        return subject, body
+
+    notify_members(
+        organization,
+        event_key=f"docking:{docking.id}:{event}",
+        link=path_for("dockings.mine"),
+        compose=compose,
+    )
 
 
 def _existing(demand_id: int, supply_id: int) -> Docking | None:

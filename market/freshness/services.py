@@ -10,7 +10,6 @@ import logging
 from datetime import date, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import or_, select
@@ -20,7 +19,7 @@ from market.accounts.models import User
 from market.errors import DomainError, PermissionDenied
 from market.extensions import db
 from market.links import path_for
-from market.notifications.services import notify
+from market.notifications.services import notify_members
 from market.postings.models import Posting, PostingStatus
 from market.postings.services import get_posting, is_owner
 
@@ -82,16 +81,12 @@ def archive_expired_postings(today: date | None = None) -> int:
 
 
 def _tell_owners(posting: Posting, event: str, link: str) -> None:
-    for user in posting.organization.members:
-        with force_locale(user.locale or "zh_Hans_CN"):
-            subject, body = _message(event, posting)
-        notify(
-            [user],
-            event_key=f"freshness:{event}:{posting.id}:{posting.valid_until.isoformat()}",
-            subject=subject,
-            body=body,
-            link=link,
-        )
+    notify_members(
+        posting.organization,
+        event_key=f"freshness:{event}:{posting.id}:{posting.valid_until.isoformat()}",
+        link=link,
+        compose=lambda: _message(event, posting),
+    )
 
 
 def _message(event: str, posting: Posting) -> tuple[str, str]:

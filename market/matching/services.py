@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -14,7 +13,7 @@ from market import outbox
 from market.extensions import db
 from market.links import path_for
 from market.matching.models import Match
-from market.notifications.services import notify
+from market.notifications.services import notify_members
 from market.postings.models import Posting, PostingKind, PostingStatus
 from market.postings.visibility import can_view_details
 from market.timeutil import utcnow
@@ -132,23 +131,21 @@ def _store_match(demand: Posting, supply: Posting, hit) -> tuple[Match, bool]:
 
 def _announce(match: Match) -> None:
     for posting, other in ((match.demand, match.supply), (match.supply, match.demand)):
-        link = path_for("postings.detail", posting_id=posting.id)
-        for user in posting.organization.members:
-            with force_locale(user.locale or "zh_Hans_CN"):
-                subject = _("新的匹配：“%(title)s”", title=other.title)
-                body = _(
-                    "您发布的“%(mine)s”与“%(other)s”高度匹配（匹配词：%(terms)s）。",
-                    mine=posting.title,
-                    other=other.title,
-                    terms="、".join(match.terms[:8]),
-                )
-            notify(
-                [user],
-                event_key=f"match:{match.demand_id}:{match.supply_id}",
-                subject=subject,
-                body=body,
-                link=link,
+
+        def compose(posting=posting, other=other):
+            return _("新的匹配：“%(title)s”", title=other.title), _(
+                "您发布的“%(mine)s”与“%(other)s”高度匹配（匹配词：%(terms)s）。",
+                mine=posting.title,
+                other=other.title,
+                terms="、".join(match.terms[:8]),
             )
+
+        notify_members(
+            posting.organization,
+            event_key=f"match:{match.demand_id}:{match.supply_id}",
+            link=path_for("postings.detail", posting_id=posting.id),
+            compose=compose,
+        )
 
 
 def matches_for(posting: Posting) -> list[tuple[Match, Posting]]:

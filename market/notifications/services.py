@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from market import outbox
 from market.accounts.models import Organization, User
 from market.extensions import db
+from market.i18n import DEFAULT_LOCALE
 from market.notifications.models import EmailStatus, Notification
 from market.timeutil import utcnow
 
@@ -40,9 +42,20 @@ def notify(
     return created
 
 
-def notify_organization(organization: Organization, **message) -> list[Notification]:
-    """Notify every member of an organisation."""
-    return notify(list(organization.members), **message)
+def notify_members(
+    organization: Organization,
+    *,
+    event_key: str,
+    link: str | None,
+    compose: Callable[[], tuple[str, str]],
+) -> list[Notification]:
+    """Notify every member, each in their own language: compose() returns (subject, body)."""
+    created = []
+    for user in organization.members:
+        with force_locale(user.locale or DEFAULT_LOCALE):
+            subject, body = compose()
+        created += notify([user], event_key=event_key, subject=subject, body=body, link=link)
+    return created
 
 
 def _add_once(user, event_key, subject, body, link) -> Notification | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -16,7 +15,7 @@ from market.accounts.models import User
 from market.errors import DomainError, PermissionDenied
 from market.extensions import db
 from market.links import path_for
-from market.notifications.services import notify
+from market.notifications.services import notify_members
 from market.postings.models import Posting, PostingStatus, ReviewDecision
 from market.postings.services import get_posting
 from market.timeutil import utcnow
@@ -101,17 +100,12 @@ def _record(
 
 
 def _tell_poster(posting: Posting, decision: ReviewDecision) -> None:
-    link = path_for("postings.detail", posting_id=posting.id)
-    for user in posting.organization.members:
-        with force_locale(user.locale or "zh_Hans_CN"):
-            subject, body = _decision_message(posting, decision)
-        notify(
-            [user],
-            event_key=f"review:{posting.id}:{decision.id}",
-            subject=subject,
-            body=body,
-            link=link,
-        )
+    notify_members(
+        posting.organization,
+        event_key=f"review:{posting.id}:{decision.id}",
+        link=path_for("postings.detail", posting_id=posting.id),
+        compose=lambda: _decision_message(posting, decision),
+    )
 
 
 def _decision_message(posting: Posting, decision: ReviewDecision) -> tuple[str, str]:
