@@ -41,6 +41,12 @@ class Match:
     strength: float
     terms: tuple[str, ...]
     highlights: dict[str, str] = field(default_factory=dict)
+    # (source word, the related word found in the hit) for each gap a synonym bridged.
+    bridges: tuple[tuple[str, str], ...] = ()
+    # Which text fields of the hit matched: a subset of ("title", "keywords", "body").
+    fields: tuple[str, ...] = ()
+    # Which fit checks the pair passed: a subset of ("field", "cooperation", "budget").
+    fit: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,11 @@ def expand_sub_words(terms: list[KeyTerm]) -> list[KeyTerm]:
                 seen.add(sub)
                 expanded.append(KeyTerm(sub, sub, term.weight * SUB_WORD_FACTOR, term.origin))
     return expanded
+
+
+def default_expander() -> TermExpander:
+    """Return the expansion used when a store is given none."""
+    return expand_sub_words
 
 
 class KindStats:

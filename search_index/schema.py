@@ -9,7 +9,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from .analysis import ANALYZER, index_terms
 
 # Bump when fields, their options or the tokenizer's behaviour change: the index is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 KINDS = ("problem", "talent", "result", "expert", "equipment")
 TEXT_FIELDS = ("title", "keywords", "body")
@@ -27,6 +27,9 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=ANALYZER, stored=True),
         field=ID(stored=True),
         org=ID(stored=True),
+        # Fit between the two sides (see matching): modes of cooperation and money in 万元.
+        cooperation=KEYWORD(stored=True, commas=True, scorable=False),
+        amount=STORED,
         stamp=STORED,
         # "<kind>:<term>" once per document: its document frequency is the term's document
         # frequency within one kind, which key-term weighting needs (Whoosh only knows totals).
@@ -66,4 +69,9 @@ def to_index_fields(doc: dict) -> dict[str, Any]:
     for name in ("field", "org"):
         if doc.get(name):
             fields[name] = str(doc[name])
+    modes = [str(m).replace(",", " ") for m in doc.get("cooperation") or ()]
+    if modes:
+        fields["cooperation"] = ",".join(modes)
+    if doc.get("amount") not in (None, ""):
+        fields["amount"] = str(doc["amount"])  # a decimal string: money is never a float
     return fields

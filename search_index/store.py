@@ -17,7 +17,7 @@ from whoosh.index import EmptyIndexError
 from whoosh.searching import Searcher
 
 from .analysis import dictionary_hash, stopwords_hash
-from .matching import Match, TermExpander, expand_sub_words, match_document
+from .matching import Match, TermExpander, default_expander, match_document
 from .query import SearchPage, search_postings
 from .schema import SCHEMA_VERSION, build_schema, to_index_fields
 
@@ -73,12 +73,12 @@ class IndexStore:
         self,
         index_dir: str,
         lock_timeout: float = LOCK_TIMEOUT,
-        expand: TermExpander = expand_sub_words,
+        expand: TermExpander | None = None,
     ) -> None:
         self.index_dir = os.path.abspath(index_dir)
         self.lock_path = self.index_dir + ".lock"
         self.lock_timeout = lock_timeout
-        self.expand = expand  # how match() widens the source's key terms
+        self.expand = expand or default_expander()  # how match() widens the key terms
         self._local = threading.local()
         self._searchers: set[Searcher] = set()
         self._searchers_lock = threading.Lock()

@@ -136,7 +136,18 @@ class Posting(db.Model):
             "field": self.field,
             "org": self.organization.name,
             "stamp": self.stamp(),
+            # Fit: cooperation modes offered or wanted, and money (万元) as a decimal string.
+            "cooperation": self.cooperation_offered(),
+            "amount": self.fit_amount(),
         }
+
+    def cooperation_offered(self) -> list[str]:
+        """The cooperation modes this posting asks for or offers (none by default)."""
+        return []
+
+    def fit_amount(self) -> str | None:
+        """The budget or reference price in 万元 as a decimal string, when one is given."""
+        return None
 
 
 class Problem(Posting):
@@ -152,6 +163,12 @@ class Problem(Posting):
     visibility: Mapped[Visibility] = mapped_column(
         Enum(Visibility, native_enum=False, length=20), default=Visibility.PUBLIC
     )
+
+    def cooperation_offered(self) -> list[str]:
+        return [self.cooperation] if self.cooperation else []
+
+    def fit_amount(self) -> str | None:
+        return None if self.budget is None else str(self.budget)
 
 
 class TalentNeed(Posting):
@@ -178,6 +195,12 @@ class Result(Posting):
     patent_numbers: Mapped[list[str] | None] = mapped_column(JSON)
     reference_price: Mapped[Decimal | None] = mapped_column(Money)
     application_fields: Mapped[str | None] = mapped_column(Text)
+
+    def cooperation_offered(self) -> list[str]:
+        return list(self.cooperation_modes or [])
+
+    def fit_amount(self) -> str | None:
+        return None if self.reference_price is None else str(self.reference_price)
 
 
 class Expert(Posting):
