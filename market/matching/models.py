@@ -27,6 +27,8 @@ class Match(db.Model):
     strength: Mapped[float] = mapped_column(Float)
     terms: Mapped[list[str]] = mapped_column(JSON, default=list)
     highlights: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Why the engine matched: {"bridges": [[source word, synonym]], "fields": [...], "fit": [...]}
+    explanation: Mapped[dict | None] = mapped_column(JSON, default=dict)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     demand: Mapped[Posting] = relationship(foreign_keys=[demand_id])

@@ -125,6 +125,11 @@ def _store_match(demand: Posting, supply: Posting, hit) -> tuple[Match, bool]:
     # The engine highlights the hit document; say which side of the pair that is.
     side = "supply" if hit.id == supply.id else "demand"
     match.highlights = {side: dict(hit.highlights)}
+    match.explanation = {
+        "bridges": [list(pair) for pair in hit.bridges],
+        "fields": list(hit.fields),
+        "fit": list(hit.fit),
+    }
     db.session.flush()
     return match, is_new
 
