@@ -26,6 +26,7 @@ DATA_DIR = Path(__file__).parent / "data"
 USER_DICT_PATH = DATA_DIR / "userdict.txt"
 STOPWORDS_PATH = DATA_DIR / "stopwords.txt"
 CACHE_DIR_ENV = "MARKET_JIEBA_CACHE_DIR"
+SUB_WORD_SIZES = (2, 3, 4)
 
 # Runs of Latin, Greek or Cyrillic letters and digits (with inner dots: 3.5mm, Ra0.2) are
 # one token each (PCBN, 35kV, Φ200); jieba would split "Φ200" and "3.5mm" apart.
@@ -87,6 +88,9 @@ def init_jieba(cache_dir: str | None = None) -> None:
         jieba.dt.initialize()
         for word, freq, tag in read_user_words():
             jieba.dt.add_word(word, freq, tag)
+        for word in thesaurus_words():
+            if not jieba.dt.FREQ.get(word):  # prefixes of known words are stored with 0
+                jieba.dt.add_word(word)
         _initialised = True
 
 
@@ -105,10 +109,26 @@ def read_user_words(path: Path = USER_DICT_PATH) -> list[tuple[str, int | None, 
     return entries
 
 
+def thesaurus_words() -> list[str]:
+    """Return the curated thesaurus' Chinese words, which jieba must keep whole."""
+    # Its words (plant phrases included) are looked up as tokens, so they must be tokens.
+    from .thesaurus import MAX_JIEBA_WORD, curated_words
+
+    return [w for w in curated_words() if 2 <= len(w) <= MAX_JIEBA_WORD and _has_han(w)]
+
+
+def _has_han(word: str) -> bool:
+    return any(_is_han(ch) for ch in word)
+
+
 @cache
 def dictionary_hash() -> str:
-    """Return the sha256 of the shipped user dictionary file."""
-    return hashlib.sha256(USER_DICT_PATH.read_bytes()).hexdigest()
+    """Return the sha256 of everything jieba's dictionary gets from us (words and thesaurus)."""
+    from .thesaurus import THESAURUS_PATH
+
+    digest = hashlib.sha256(USER_DICT_PATH.read_bytes())
+    digest.update(THESAURUS_PATH.read_bytes())
+    return digest.hexdigest()
 
 
 @cache
@@ -155,9 +175,10 @@ def _jieba_words(chunk: str, offset: int) -> Iterator[tuple[str, int, int]]:
 
 
 def _sub_words(word: str, start: int) -> Iterator[tuple[str, int, int]]:
-    """Yield the dictionary 2- and 3-grams inside a long Chinese word, as jieba's search mode."""
+    """Yield the dictionary 2- to 4-grams inside a long Chinese word, like jieba's search mode."""
+    # 4-grams too: domain compounds such as "局部放电检测" hold four-character terms.
     freq = jieba.dt.FREQ
-    for n in (2, 3):
+    for n in SUB_WORD_SIZES:
         if len(word) <= n:
             continue
         for i in range(len(word) - n + 1):

@@ -23,21 +23,37 @@ def terms_in_docs(
     """Return, for each docnum, which of the index terms occur in its text fields."""
     # Asking Whoosh for matched terms (search(terms=True)) forces its slow union-tree matcher
     # on the whole query; probing the postings of the few top hits costs less.
+    by_field = terms_by_field(searcher, docnums, texts)
+    return {docnum: set().union(*fields.values()) for docnum, fields in by_field.items()}
+
+
+def terms_by_field(
+    searcher: Searcher, docnums: Iterable[int], texts: Iterable[str]
+) -> dict[int, dict[str, set[str]]]:
+    """Return, for each docnum, which of the index terms occur in each of its text fields."""
     order = sorted(set(docnums))
-    found: dict[int, set[str]] = {docnum: set() for docnum in order}
+    found: dict[int, dict[str, set[str]]] = {
+        d: {name: set() for name in TEXT_FIELDS} for d in order
+    }
     for text in set(texts):
         for name in TEXT_FIELDS:
-            if (name, text) not in searcher.reader():
-                continue
-            postings = searcher.postings(name, text)
-            for docnum in order:
-                if not postings.is_active():
-                    break
-                if postings.id() < docnum:
-                    postings.skip_to(docnum)
-                if postings.is_active() and postings.id() == docnum:
-                    found[docnum].add(text)
+            for docnum in _docs_with(searcher, name, text, order):
+                found[docnum][name].add(text)
     return found
+
+
+def _docs_with(searcher: Searcher, name: str, text: str, order: list[int]) -> Iterator[int]:
+    """Yield the docnums of order (ascending) whose field `name` holds the term text."""
+    if not order or (name, text) not in searcher.reader():
+        return
+    postings = searcher.postings(name, text)
+    for docnum in order:
+        if not postings.is_active():
+            return
+        if postings.id() < docnum:
+            postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            yield docnum
 
 
 def highlight_fields(stored: dict, terms: Collection[str]) -> dict[str, str]:

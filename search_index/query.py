@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from whoosh.query import And, AndMaybe, Or, Phrase, Query, Term
 from whoosh.searching import Searcher
 
-from .analysis import Segment, analyze_segments, normalize
+from .analysis import Segment, analyze_segments, compound_parts, normalize
 from .highlight import highlight_fields, terms_in_docs
 from .schema import TEXT_FIELDS
 
@@ -21,6 +21,8 @@ PHRASE_FIELDS = ("title", "body")
 # Whoosh's BM25F saturates each field's tf separately, which flattens the index-time boosts
 # (a title word scores only ~1.6x a body word); for typed searches titles should lead.
 QUERY_FIELD_BOOSTS = {"title": 1.5, "keywords": 1.25, "body": 1.0}
+# A document with only a part of a typed compound ranks below one with the compound.
+PART_BOOST = 0.5
 # ASCII quotes (full-width ones become ASCII under NFKC), Chinese quotes and corner brackets.
 QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』')
 
@@ -62,6 +64,8 @@ class UserQuery:
     phrases: tuple[PhraseWords, ...]
     terms: tuple[str, ...]
     surfaces: tuple[str, ...]
+    # Dictionary words inside compound terms ("开关柜" of "高压开关柜"), which rank lower.
+    parts: tuple[str, ...] = ()
 
     def is_empty(self) -> bool:
         """Tell whether nothing searchable is left (only stop words, syntax or blanks)."""
@@ -69,7 +73,7 @@ class UserQuery:
 
     def all_words(self) -> list[str]:
         """Return every index term the query looks for, phrase words included."""
-        return [w for p in self.phrases for w in p.words] + list(self.terms)
+        return [w for p in self.phrases for w in p.words] + list(self.terms) + list(self.parts)
 
 
 def parse_user_query(text: str) -> UserQuery:
@@ -82,7 +86,9 @@ def parse_user_query(text: str) -> UserQuery:
         if seg.text not in terms and len(terms) < MAX_TERMS:
             terms.append(seg.text)
             surfaces.append(rest[seg.start : seg.end])
-    return UserQuery(tuple(phrases), tuple(terms), tuple(p.text for p in phrases) + tuple(surfaces))
+    parts = [p for t in terms for p in compound_parts(t) if p not in terms][:MAX_TERMS]
+    surfaces = tuple(p.text for p in phrases) + tuple(surfaces)
+    return UserQuery(tuple(phrases), tuple(terms), surfaces, tuple(dict.fromkeys(parts)))
 
 
 def _quoted_parts(text: str) -> list[str]:
@@ -104,17 +110,22 @@ def _slop(segments: list[Segment]) -> int:
 
 def build_search_query(parsed: UserQuery) -> Query:
     """Return the Whoosh query: all phrases required, terms OR-ed to rank."""
-    term_query = _terms_query(parsed.terms) if parsed.terms else None
+    term_query = _terms_query(parsed.terms, parsed.parts) if parsed.terms else None
     if not parsed.phrases:
         return term_query
     required = And([_phrase_query(p) for p in parsed.phrases])
     return AndMaybe(required, term_query) if term_query else required
 
 
-def _terms_query(terms: Sequence[str]) -> Query:
+def _terms_query(terms: Sequence[str], parts: Sequence[str] = ()) -> Query:
     # One flat Or (not one per term): Whoosh runs it faster and scores it the same.
+    weighted = [(t, 1.0) for t in terms] + [(p, PART_BOOST) for p in parts]
     return Or(
-        [Term(name, t, boost=QUERY_FIELD_BOOSTS[name]) for t in terms for name in TEXT_FIELDS]
+        [
+            Term(name, t, boost=QUERY_FIELD_BOOSTS[name] * boost)
+            for t, boost in weighted
+            for name in TEXT_FIELDS
+        ]
     )
 
 

@@ -9,7 +9,7 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from .analysis import ANALYZER, index_terms
 
 # Bump when fields, their options or the tokenizer's behaviour change: the index is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 KINDS = ("problem", "talent", "result", "expert", "equipment")
 TEXT_FIELDS = ("title", "keywords", "body")

@@ -14,6 +14,7 @@ from search_index.analysis import (
     init_jieba,
     stop_words,
 )
+from search_index.thesaurus import THESAURUS_PATH
 
 
 def tokens_with_positions(text: str, mode: str) -> list[tuple[str, int]]:
@@ -21,11 +22,11 @@ def tokens_with_positions(text: str, mode: str) -> list[tuple[str, int]]:
 
 
 def test_domain_terms_stay_whole():
-    assert analyze("开关柜局部放电在线监测") == ["开关柜", "局部放电", "在线", "监测"]
+    assert analyze("开关柜局部放电在线监测") == ["开关柜", "局部放电", "在线监测"]
 
 
 def test_full_width_text_is_normalised_and_lowercased():
-    assert analyze("ＰＣＢＮ刀具寿命提高３倍") == ["pcbn", "刀具", "寿命", "提高", "3"]
+    assert analyze("ＰＣＢＮ刀具寿命提高３倍") == ["pcbn", "刀具寿命", "提高", "3"]
 
 
 def test_mixed_latin_and_digit_tokens_stay_whole():
@@ -39,15 +40,16 @@ def test_stop_words_and_punctuation_are_removed():
 
 
 def test_query_mode_has_no_sub_words_but_index_mode_has():
-    assert analyze("高压开关柜") == ["高压", "开关柜"]
-    assert {"开关柜", "开关"} <= set(index_terms("开关柜"))
+    assert analyze("高压断路器") == ["高压", "断路器"]
+    assert {"断路器", "断路"} <= set(index_terms("断路器"))
 
 
 def test_sub_words_share_the_position_of_their_compound():
-    tokens = tokens_with_positions("局部放电检测", mode="index")
-    assert ("局部放电", 0) in tokens
+    tokens = tokens_with_positions("局部放电检测方法", mode="index")
+    assert ("局部放电检测", 0) in tokens
+    assert ("局部放电", 0) in tokens  # four-character parts of longer compounds count too
     assert ("放电", 0) in tokens
-    assert ("检测", 1) in tokens
+    assert ("方法", 1) in tokens
 
 
 def test_stop_words_keep_their_position_gap():
@@ -60,8 +62,10 @@ def test_stop_word_file_is_normalised():
     assert "提高" not in stop_words()
 
 
-def test_dictionary_hash_is_the_sha256_of_the_user_dictionary():
-    assert dictionary_hash() == hashlib.sha256(USER_DICT_PATH.read_bytes()).hexdigest()
+def test_dictionary_hash_covers_the_user_dictionary_and_the_thesaurus():
+    # Thesaurus words are jieba words too, so editing the thesaurus changes segmentation.
+    expected = hashlib.sha256(USER_DICT_PATH.read_bytes() + THESAURUS_PATH.read_bytes())
+    assert dictionary_hash() == expected.hexdigest()
 
 
 def test_jieba_cache_dir_comes_from_the_environment(monkeypatch, tmp_path):
@@ -79,3 +83,22 @@ def test_jieba_is_set_up_once_without_its_analyse_module():
     assert jieba.dt.tmp_dir is not None
     # jieba.analyse loads a 185 MB TF-IDF table; nothing here may import it.
     assert "jieba.analyse" not in sys.modules
+
+
+def test_posting_boilerplate_leaves_only_the_content_words():
+    assert analyze("我公司目前希望能不能找到好的办法，需要解决这个问题") == ["找到", "好"]
+
+
+def test_plant_phrases_of_the_thesaurus_are_whole_tokens():
+    # The thesaurus is looked up by token, so its plant phrases must survive segmentation.
+    assert "换刀太勤" in analyze("刹车盘车削换刀太勤")
+    assert "拉闸试" in analyze("只能一条条拉闸试")
+
+
+def test_latin_units_and_symbols_stay_whole_beside_chinese():
+    assert analyze("Φ200砂轮，35kV开关柜，ＰＣＢＮ") == ["φ200", "砂轮", "35kv", "开关柜", "pcbn"]
+
+
+def test_industry_words_of_the_user_dictionary_stay_whole():
+    assert "钧红釉" in analyze("钧红釉发色不稳")
+    assert "梭式窑" in analyze("梭式窑烧成")

@@ -429,3 +429,16 @@ def _doc_for_delete(doc_id: int) -> dict:
         "org": "许昌某公司",
         "stamp": "s",
     }
+
+
+def test_quoted_part_of_a_domain_compound_finds_the_compound(store):
+    # "局部放电检测" is one token; its four-character part is indexed at the same position.
+    store.rebuild([doc(1, title="开关柜局部放电检测方法"), doc(2, title="放电加工")])
+    page = store.search("“局部放电”")
+    assert [hit.id for hit in page.hits] == [1]
+
+
+def test_typed_compound_also_finds_documents_with_only_its_parts(store):
+    store.rebuild([doc(1, title="高压开关柜"), doc(2, title="低压配电用开关柜")])
+    page = store.search("高压开关柜")
+    assert [hit.id for hit in page.hits] == [1, 2]  # the whole compound ranks first
