@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import glob
+import itertools
 import json
+import multiprocessing
 import os
+import queue
 import secrets
 import shutil
 import threading
@@ -13,10 +18,12 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from whoosh import index
+from whoosh.codec import whoosh3
 from whoosh.index import EmptyIndexError
 from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
 
-from .analysis import dictionary_hash, stopwords_hash
+from .analysis import dictionary_hash, init_jieba, stopwords_hash
 from .matching import Match, TermExpander, default_expander, match_document
 from .query import SearchPage, search_postings
 from .schema import SCHEMA_VERSION, build_schema, to_index_fields
@@ -26,6 +33,16 @@ META_FILE = "market_meta.json"
 LOCK_TIMEOUT = 120.0
 WRITER_TIMEOUT = 30.0
 PROGRESS_EVERY = 100
+# A rebuild analyses documents in this many processes, each writing its own segment; jieba
+# is pure Python, so analysis is the bulk of the cost and scales with cores.
+REBUILD_PROCS = max(1, min(4, os.cpu_count() or 1))
+# Smaller rebuilds (tests, a fresh market) are not worth starting processes for.
+PARALLEL_FROM = 1000
+REBUILD_BATCH = 250
+# Memory for a writer's posting pool before it spills sorted runs to disk (per process).
+WRITER_LIMIT_MB = 256
+# How often the rebuild checks that its processes are still alive while waiting on them.
+POLL_SECONDS = 1.0
 # A reader may arrive in the instant between the two renames of a swap: it retries briefly.
 OPEN_RETRIES = 20
 OPEN_RETRY_DELAY = 0.05
@@ -110,16 +127,42 @@ class IndexStore:
             for doc_id in deletes:
                 writer.delete_by_term("id", str(int(doc_id)))
 
-    def rebuild(self, docs: Iterable[dict], progress: Callable[[int], None] | None = None) -> int:
-        """Index docs into a fresh sibling directory, swap it in and return the count."""
-        new_dir = f"{self.index_dir}.new-{secrets.token_hex(4)}"
-        try:
-            create_index(new_dir)
-            count = _fill_index(new_dir, docs, progress)
-            self._swap_in(new_dir)
-        finally:
-            shutil.rmtree(new_dir, ignore_errors=True)
+    def rebuild(
+        self,
+        docs: Iterable[dict],
+        progress: Callable[[int], None] | None = None,
+        procs: int = REBUILD_PROCS,
+    ) -> int:
+        """Index docs into a fresh sibling directory, swap it in and return the count.
+
+        Writes to the live index may go on meanwhile (they land in the old index: the caller
+        re-applies what changed since the rebuild started). One rebuild runs at a time.
+        """
+        with self._rebuild_lock():
+            self._remove_leftovers()
+            new_dir = f"{self.index_dir}.new-{secrets.token_hex(4)}"
+            try:
+                create_index(new_dir)
+                count = _fill_index(new_dir, docs, progress, procs)
+                self._swap_in(new_dir)
+            finally:
+                shutil.rmtree(new_dir, ignore_errors=True)
         return count
+
+    def _remove_leftovers(self) -> None:
+        """Delete the .new-*/.old-* folders of rebuilds that crashed (call under the lock)."""
+        # Only a rebuild creates them and it holds the rebuild lock throughout, so whatever
+        # exists now belongs to a dead process. Readers with files open keep their inodes.
+        for path in glob.glob(glob.escape(self.index_dir) + ".new-*") + glob.glob(
+            glob.escape(self.index_dir) + ".old-*"
+        ):
+            shutil.rmtree(path, ignore_errors=True)
+
+    @contextmanager
+    def _rebuild_lock(self) -> Iterator[None]:
+        """Hold the lock that lets one rebuild run at a time (writes are not blocked)."""
+        with _locked_file(self.index_dir + ".rebuild.lock", self.lock_timeout):
+            yield
 
     def _swap_in(self, new_dir: str) -> None:
         old_dir = f"{self.index_dir}.old-{secrets.token_hex(4)}"
@@ -133,17 +176,13 @@ class IndexStore:
     @contextmanager
     def _write_lock(self) -> Iterator[None]:
         """Hold the inter-process lock file beside the index directory."""
-        os.makedirs(os.path.dirname(self.lock_path), exist_ok=True)
-        with open(self.lock_path, "a+") as fh:
-            _flock(fh, self.lock_timeout)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with _locked_file(self.lock_path, self.lock_timeout):
+            yield
 
     @contextmanager
     def _writer(self):
         with self._write_lock():
+            _remove_dead_toc_files(self.index_dir)
             ix = index.open_dir(self.index_dir)
             writer = ix.writer(timeout=WRITER_TIMEOUT)
             try:
@@ -244,6 +283,29 @@ class IndexStore:
             self._searchers.add(new)
 
 
+@contextmanager
+def _locked_file(path: str, timeout: float) -> Iterator[None]:
+    """Hold an exclusive flock on path; the kernel releases it if the holder dies."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "a+") as fh:
+        _flock(fh, timeout)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _remove_dead_toc_files(index_dir: str) -> None:
+    """Delete table-of-contents files a killed writer left under their temporary name.
+
+    Whoosh writes `_MAIN_<gen>.toc.<time>` and renames it; a writer killed in between leaves
+    it, and Whoosh never deletes it. Call with the write lock held: no live writer has one.
+    """
+    for path in glob.glob(os.path.join(glob.escape(index_dir), "_*.toc.*")):
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(path)
+
+
 def _flock(fh, timeout: float) -> None:
     """Take an exclusive flock, polling so that a stuck holder cannot block us forever."""
     deadline = time.monotonic() + timeout
@@ -257,25 +319,168 @@ def _flock(fh, timeout: float) -> None:
             time.sleep(0.01)
 
 
-def _fill_index(path: str, docs: Iterable[dict], progress: Callable[[int], None] | None) -> int:
-    """Add docs to the fresh index at path; refuse duplicate ids."""
+def _fill_index(
+    path: str, docs: Iterable[dict], progress: Callable[[int], None] | None, procs: int
+) -> int:
+    """Add docs to the fresh index at path and return their count; refuse duplicate ids."""
+    docs = iter(docs)
+    first = list(itertools.islice(docs, PARALLEL_FROM))
+    if procs > 1 and len(first) == PARALLEL_FROM:
+        return _fill_in_processes(path, itertools.chain(first, docs), progress, procs)
+    return _fill_serially(path, itertools.chain(first, docs), progress)
+
+
+def _fill_serially(path: str, docs: Iterable[dict], progress) -> int:
     ix = index.open_dir(path)
-    writer = ix.writer()
-    seen: set[int] = set()
+    writer = ix.writer(limitmb=WRITER_LIMIT_MB)
     try:
+        counter = _Counter(progress)
         for doc in docs:
-            fields = to_index_fields(doc)
-            doc_id = int(fields["id"])
-            if doc_id in seen:
-                raise ValueError(f"duplicate document id {doc_id} in rebuild")
-            seen.add(doc_id)
-            writer.add_document(**fields)
-            if progress and len(seen) % PROGRESS_EVERY == 0:
-                progress(len(seen))
+            counter.add(doc)
+            writer.add_document(**to_index_fields(doc))
     except BaseException:
         writer.cancel()
         raise
     writer.commit()
-    if progress:
-        progress(len(seen))
-    return len(seen)
+    return counter.done()
+
+
+class _Counter:
+    """Counts the documents of a rebuild, reports progress and refuses duplicate ids."""
+
+    def __init__(self, progress: Callable[[int], None] | None) -> None:
+        self.progress = progress
+        self.seen: set[int] = set()
+
+    def add(self, doc: dict) -> None:
+        doc_id = int(doc["id"])
+        if doc_id in self.seen:
+            raise ValueError(f"duplicate document id {doc_id} in rebuild")
+        self.seen.add(doc_id)
+        if self.progress and len(self.seen) % PROGRESS_EVERY == 0:
+            self.progress(len(self.seen))
+
+    def done(self) -> int:
+        if self.progress:
+            self.progress(len(self.seen))
+        return len(self.seen)
+
+
+def _fill_in_processes(path: str, docs: Iterable[dict], progress, procs: int) -> int:
+    """Analyse and write docs in `procs` child processes, one segment each, then commit.
+
+    Like Whoosh's MultiSegmentWriter, but the children also run to_index_fields (the other
+    half of the analysis), and a child that fails or dies fails the rebuild instead of
+    silently dropping its documents. Progress counts documents handed to the children.
+    """
+    init_jieba()  # before forking: the children inherit the loaded dictionary
+    ctx = multiprocessing.get_context("fork")
+    jobs, results = ctx.Queue(maxsize=procs * 2), ctx.Queue()
+    children = [
+        ctx.Process(target=_segment_child, args=(path, jobs, results), daemon=True)
+        for _ in range(procs)
+    ]
+    for child in children:
+        child.start()
+    try:
+        counter = _Counter(progress)
+        for batch in _batches(docs, REBUILD_BATCH):
+            for doc in batch:
+                counter.add(doc)
+            _put(jobs, batch, children)
+        for _ in children:
+            _put(jobs, None, children)
+        segments = [_segment_of(results, children) for _ in children]
+    except BaseException:
+        for child in children:
+            child.kill()
+        raise
+    finally:
+        for child in children:
+            child.join()
+    _commit_segments(path, [seg for seg in segments if seg is not None])
+    return counter.done()
+
+
+def _batches(docs: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    docs = iter(docs)
+    while batch := list(itertools.islice(docs, size)):
+        yield batch
+
+
+def _put(jobs, item, children) -> None:
+    """Queue item for the children, failing if they all died (the queue would never drain)."""
+    while True:
+        try:
+            jobs.put(item, timeout=POLL_SECONDS)
+            return
+        except queue.Full:
+            if not any(child.is_alive() for child in children):
+                raise RuntimeError("every rebuild process died") from None
+
+
+def _segment_of(results, children):
+    """Return the next child's finished segment (None if it got no documents)."""
+    while True:
+        try:
+            status, value = results.get(timeout=POLL_SECONDS)
+        except queue.Empty:
+            if not any(child.is_alive() for child in children) and results.empty():
+                raise RuntimeError("a rebuild process died before finishing") from None
+            continue
+        if status != "ok":
+            raise RuntimeError(f"a rebuild process failed: {value}")
+        return value
+
+
+def _segment_child(path: str, jobs, results) -> None:
+    """Child process: index batches of documents into one new segment of the index at path."""
+    try:
+        # The parent's rebuild is the only writer of this fresh folder and holds the locks.
+        writer = SegmentWriter(index.open_dir(path), _lk=False, limitmb=WRITER_LIMIT_MB)
+        while (batch := jobs.get()) is not None:
+            for doc in batch:
+                writer.add_document(**to_index_fields(doc))
+        if writer._added:
+            results.put(("ok", writer._finalize_segment()))
+        else:
+            writer._close_segment()
+            results.put(("ok", None))
+    except BaseException as exc:  # report it; keep draining so that the parent never blocks
+        results.put(("error", repr(exc)))
+        while jobs.get() is not None:
+            pass
+
+
+def _commit_segments(path: str, segments: list) -> None:
+    """Make the children's segments the index's content in one new generation."""
+    writer = index.open_dir(path).writer()
+    try:
+        writer._close_segment()  # the committing writer's own segment stays empty
+        writer._commit_toc(segments)  # also deletes files of no segment (the empty ones)
+    finally:
+        writer._finish()
+
+
+def _cache_missing_length_columns() -> None:
+    """Make Whoosh remember that an unscored field has no length column.
+
+    Whoosh asks for the length of every posting while it writes a segment; for fields that
+    keep no lengths (ids, kind_terms) it looked for the column file on disk every time, one
+    stat per posting: 40% of the commit time of a rebuild.
+    """
+
+    def _cached_reader(self, fieldname, column):
+        try:
+            return self._readers[fieldname]
+        except KeyError:
+            # Segments are immutable: a column file missing now stays missing.
+            found = self.has_column(fieldname)
+            reader = self.column_reader(fieldname, column) if found else None
+            self._readers[fieldname] = reader
+            return reader
+
+    whoosh3.W3PerDocReader._cached_reader = _cached_reader
+
+
+_cache_missing_length_columns()
