@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from market.api.tokens import bp as api_tokens
     from market.api.views import bp as api
     from market.dockings.views import bp as dockings
+    from market.feedback.views import bp as feedback
     from market.freshness.views import bp as freshness
     from market.main.views import bp as main
     from market.matching.views import bp as matching
@@ -80,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from market.postings.views import bp as postings
     from market.review.views import bp as review
     from market.stats.views import bp as stats
+    from market.synonyms.views import bp as synonyms
     from market.transfer.views import bp as transfer
 
     for blueprint in (
@@ -94,6 +96,8 @@ def register_blueprints(app: Flask) -> None:
         stats,
         notifications,
         transfer,
+        feedback,
+        synonyms,
         api,
         api_tokens,
     ):

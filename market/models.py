@@ -4,7 +4,8 @@ from market.accounts.models import Organization, Role, User
 from market.agreements.models import Agreement, AgreementStatus, LedgerEntry, LedgerKind
 from market.api.models import ApiToken
 from market.dockings.models import Docking, DockingStatus
-from market.matching.models import Match
+from market.feedback.models import MatchFeedback
+from market.matching.models import Match, MatchingState
 from market.notifications.models import EmailStatus, Notification
 from market.outbox import OutboxTask
 from market.postings.models import (
@@ -16,6 +17,7 @@ from market.postings.models import (
     ReviewDecision,
     TalentNeed,
 )
+from market.synonyms.models import SynonymGroup
 
 __all__ = [
     "Agreement",
@@ -27,6 +29,8 @@ __all__ = [
     "LedgerEntry",
     "LedgerKind",
     "Match",
+    "MatchFeedback",
+    "MatchingState",
     "Notification",
     "Organization",
     "OutboxTask",
@@ -37,6 +41,7 @@ __all__ = [
     "Result",
     "ReviewDecision",
     "Role",
+    "SynonymGroup",
     "TalentNeed",
     "User",
 ]

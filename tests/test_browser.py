@@ -344,7 +344,7 @@ def _journey(portal, tmp_path, company, liaison, bureau):
         diagnostics=portal.logs,
     )
     expect(problem_match).to_have_attribute("data-match-id", str(demand_id))
-    expect(problem_match.locator(".why")).to_contain_text("开关柜")
+    expect(problem_match.locator(".why").first).to_contain_text("开关柜")
     matches.screenshot(path=str(tmp_path / "matches.png"))
     save_screenshot(tmp_path / "matches.png")
 

@@ -8,6 +8,8 @@ from celery import Celery, Task
 from celery.schedules import crontab
 from flask import Flask
 
+THESAURUS_CHECK_SECONDS = 600.0
+
 
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app for this Flask app and register our tasks."""
@@ -37,7 +39,8 @@ def _make_broker_folders(config: dict) -> None:
 
 
 def beat_schedule(app: Flask) -> dict:
-    """Periodic work: relay the outbox, retry stalled email, remind and archive postings."""
+    """Periodic work: relay the outbox, retry stalled email, remind and archive postings,
+    re-match after thesaurus changes."""
     every = float(app.config["MARKET_OUTBOX_RELAY_SECONDS"])
     return {
         "relay-outbox": {"task": "worker.tasks.relay_outbox", "schedule": every},
@@ -51,5 +54,11 @@ def beat_schedule(app: Flask) -> dict:
         "remind-expiring-postings": {
             "task": "worker.tasks.remind_expiring_postings",
             "schedule": crontab(minute=0, hour=9),
+        },
+        # A cheap version comparison; the bureau's synonym changes reach stored matches
+        # within ten minutes, in batches.
+        "rematch-for-thesaurus": {
+            "task": "worker.tasks.rematch_for_thesaurus",
+            "schedule": THESAURUS_CHECK_SECONDS,
         },
     }

@@ -34,9 +34,33 @@ def index_postings(posting_ids: list[int]) -> None:
 
 @shared_task(name="worker.tasks.match_posting")
 def match_posting(posting_id: int) -> None:
-    """Compute and store one posting's matches, notifying both sides of new strong ones."""
-    matching.compute_matches(posting_id)
+    """Compute and store one (new or changed) posting's matches, notifying both sides of new
+    strong ones; counterparts whose matches with it went unconfirmed are matched again."""
+    matching.compute_matches(posting_id, recheck_counterparts=True)
     outbox.commit()
+
+
+@shared_task(name="worker.tasks.rematch_postings")
+def rematch_postings(posting_ids: list[int]) -> int:
+    """Recompute a batch of postings' matches (after a withdrawal or a thesaurus change)."""
+    count = matching.rematch_postings(posting_ids)
+    outbox.commit()
+    return count
+
+
+@shared_task(name="worker.tasks.withdraw_matches")
+def withdraw_matches(posting_id: int) -> None:
+    """Take a no longer visible posting out of match lists and re-match its counterparts."""
+    matching.withdraw_matches(posting_id)
+    outbox.commit()
+
+
+@shared_task(name="worker.tasks.rematch_for_thesaurus")
+def rematch_for_thesaurus() -> int:
+    """When the thesaurus changed since matches were computed, re-match demands in batches."""
+    count = matching.rematch_if_thesaurus_changed()
+    outbox.commit()
+    return count
 
 
 @shared_task(name="worker.tasks.deliver_notification", bind=True, max_retries=EMAIL_MAX_RETRIES)

@@ -27,4 +27,15 @@ def match_reasons(match: Match) -> list[str]:
     if fields:
         reasons.append(_("匹配位置：%(fields)s", fields="、".join(fields)))
     reasons.extend(str(FIT_LABELS[f]) for f in explanation.get("fit", []) if f in FIT_LABELS)
+    reasons.extend(_feedback_reasons(explanation.get("feedback") or {}))
+    return reasons
+
+
+def _feedback_reasons(feedback: dict) -> list[str]:
+    """Marks on similar postings that moved this match up or down (see compute_matches)."""
+    reasons = []
+    if feedback.get("relevant"):
+        reasons.append(_("相似发布中被标记为相关（%(n)d 个）", n=len(feedback["relevant"])))
+    if feedback.get("irrelevant"):
+        reasons.append(_("相似发布中被标记为不相关（%(n)d 个）", n=len(feedback["irrelevant"])))
     return reasons

@@ -1,0 +1,1 @@
+"""Relevance feedback: members mark a listed match 相关 or 不相关."""
