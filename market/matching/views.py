@@ -1,14 +1,23 @@
-"""Full-text search over published postings."""
+"""Full-text search over published postings, and the bureau's overview of problem matches."""
 
-from flask import Blueprint, render_template, request
+import io
+
+from flask import Blueprint, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from market.auth import bureau_required
+from market.extensions import db
+from market.matching import batch
 from market.matching.services import search_postings
+from market.timeutil import today
 
 bp = Blueprint("matching", __name__)
 
 QUERY_MAX = 200
+PROBLEMS_PER_PAGE = 10
+LIMIT_MAX = 50
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/search")
@@ -29,3 +38,43 @@ def search():
     return render_template(
         "matching/search.html", query=query, kind=kind, result=result, rows=rows, error=error
     )
+
+
+@bp.route("/bureau/matches")
+@bureau_required
+def bureau_matches():
+    """Every visible problem with its best stored research results, as the pages rank them."""
+    limit = _limit_arg()
+    page = db.paginate(
+        batch.visible_problems_query(),
+        page=request.args.get("page", 1, type=int),
+        per_page=PROBLEMS_PER_PAGE,
+        error_out=False,
+    )
+    entries = batch.stored_matches(page.items, limit)
+    return render_template(
+        "matching/bureau_matches.html",
+        page=page,
+        entries=entries,
+        limit=limit,
+        company_text=lambda problem: batch.company_text(current_user, problem),
+    )
+
+
+@bp.route("/bureau/matches.xlsx")
+@bureau_required
+def bureau_matches_xlsx():
+    """The same table for every visible problem, as the spreadsheet `market match` writes."""
+    entries = batch.stored_matches(batch.visible_problems(), _limit_arg())
+    return send_file(
+        io.BytesIO(batch.to_xlsx(entries, current_user)),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=f"需求匹配结果-{today().isoformat()}.xlsx",
+        max_age=0,
+    )
+
+
+def _limit_arg() -> int:
+    limit = request.args.get("limit", batch.DEFAULT_LIMIT, type=int)
+    return min(max(limit, 1), LIMIT_MAX)

@@ -8,10 +8,22 @@ import click
 from flask.cli import with_appcontext
 
 KINDS = ("problem", "talent", "result", "expert", "equipment")
+# `market import results FILE` reads as naturally as `market import result FILE`.
+PLURALS = {
+    "problems": "problem",
+    "talents": "talent",
+    "talent-needs": "talent",
+    "results": "result",
+    "experts": "expert",
+}
 
 
-@click.command("import", help="Import postings from a CSV, XLSX or JSONL file (all or nothing).")
-@click.argument("kind", type=click.Choice(KINDS))
+@click.command(
+    "import",
+    help="Import postings from a CSV, XLSX or JSONL file (all or nothing). KIND: problem,"
+    " talent, result, expert or equipment (plural forms such as results work too).",
+)
+@click.argument("kind", type=click.Choice([*KINDS, *PLURALS]), metavar="KIND")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check every row and report; store nothing.")
 @with_appcontext
@@ -21,6 +33,7 @@ def import_command(kind: str, file: Path, dry_run: bool) -> None:
     from market.transfer.readers import check_size
     from market.transfer.services import import_postings
 
+    kind = PLURALS.get(kind, kind)
     try:
         check_size(file.stat().st_size)  # before reading a huge file into memory
         report = import_postings(kind, file.name, file.read_bytes(), dry_run=dry_run)

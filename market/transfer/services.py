@@ -25,6 +25,7 @@ from market import outbox
 from market.accounts.models import COUNTIES, Organization, Role, User
 from market.errors import DomainError, PermissionDenied
 from market.extensions import db
+from market.postings.fields import LIST_SPLIT
 from market.postings.models import MATURITY_LEVELS, Posting, PostingKind, PostingStatus
 from market.postings.services import (
     KIND_FIELDS,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_VALID_DAYS = 365
 DEFAULT_FIELD = "其他"
+DEFAULT_PROBLEM_COOPERATION = "合作开发"
 REF_MAX = 40
 ORG_NAME_MAX = 120
 OWNER_ROLES = {
@@ -353,6 +355,12 @@ def posting_data(kind: PostingKind, cells: dict, headers: dict, new: bool, error
         data["field"] = DEFAULT_FIELD  # no 领域 column at all, e.g. shared research data
     if "valid_until" in headers or new:
         data["valid_until"] = valid_until_value(data.get("valid_until"), headers, errors)
+    if kind == PostingKind.PROBLEM and new and "cooperation" not in headers:
+        data["cooperation"] = DEFAULT_PROBLEM_COOPERATION  # no 合作方式 column at all
+    if "cooperation" in data:
+        data["cooperation"] = cooperation_value(data["cooperation"])
+    if "cooperation_modes" in data:
+        data["cooperation_modes"] = cooperation_modes_value(data["cooperation_modes"])
     if "maturity" in data:
         data["maturity"] = maturity_value(data["maturity"])
     if "visibility" in data:
@@ -364,6 +372,19 @@ def field_value(value):
     """A known field, also when the file calls it by a listed alias."""
     text = _text(value)
     return cols.FIELD_ALIASES.get(text, text) or None
+
+
+def cooperation_value(value):
+    """A mode, also when the file calls it by a listed alias (技术服务 is 技术咨询)."""
+    text = _text(value)
+    return cols.COOPERATION_ALIASES.get(text, text) or None
+
+
+def cooperation_modes_value(value):
+    """Modes from a list or from text such as "技术转让、技术服务", aliases resolved."""
+    items = value if isinstance(value, list) else LIST_SPLIT.split(_text(value))
+    modes = [cooperation_value(item) for item in items]
+    return list(dict.fromkeys(m for m in modes if m)) or None
 
 
 def maturity_value(value):
