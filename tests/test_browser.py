@@ -348,6 +348,17 @@ def _journey(portal, tmp_path, company, liaison, bureau):
     matches.screenshot(path=str(tmp_path / "matches.png"))
     save_screenshot(tmp_path / "matches.png")
 
+    # Relevance feedback: marking 相关 updates the list in place (no reload), and it is kept.
+    liaison.evaluate("window.__same_page = true")
+    problem_match.get_by_role("button", name="相关", exact=True).click()
+    expect(problem_match.get_by_test_id("mark")).to_have_text("已标记：相关")
+    expect(problem_match).to_have_class(re.compile(r"\bmarked-relevant\b"))
+    assert liaison.evaluate("window.__same_page === true")
+    liaison.reload()
+    expect(problem_match.get_by_test_id("mark")).to_have_text("已标记：相关")
+    problem_match.get_by_role("button", name="清除标记", exact=True).click()
+    expect(problem_match.get_by_test_id("mark")).to_be_hidden()
+
     # 对接: the liaison asks, the company accepts.
     problem_match.get_by_role("button", name="申请对接", exact=True).click()
     expect(liaison.get_by_role("alert").filter(has_text="对接请求已发出")).to_be_visible()
