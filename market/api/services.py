@@ -26,7 +26,7 @@ from market.postings.models import (
     Visibility,
 )
 from market.postings.services import KIND_CLASSES
-from market.timeutil import today, utcnow
+from market.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -152,10 +152,7 @@ def _scope(viewer, query: Select, filters: PostingFilters) -> Select:
     if filters.mine:
         query = query.where(Posting.organization_id == viewer.organization_id)
     elif not is_bureau(viewer):
-        return query.where(
-            Posting.status == PostingStatus.PUBLISHED,
-            or_(Posting.valid_until.is_(None), Posting.valid_until >= today()),
-        )
+        return query.where(Posting.is_visible)
     if filters.status is not None:
         query = query.where(Posting.status == filters.status)
     return query

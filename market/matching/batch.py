@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from market.accounts.models import Role
 from market.errors import DomainError
@@ -26,9 +26,8 @@ from market.extensions import db
 from market.matching.models import Match
 from market.matching.reasons import match_reasons
 from market.matching.services import compute_matches, index_store, matches_for
-from market.postings.models import Posting, PostingKind, PostingStatus, Problem, Visibility
+from market.postings.models import Posting, PostingKind, Problem, Visibility
 from market.postings.visibility import company_name, county
-from market.timeutil import today
 
 DEFAULT_LIMIT = 10
 REASON_SEPARATOR = "；"
@@ -74,12 +73,7 @@ def posting_ref(posting: Posting) -> str:
 
 def visible_problems_query():
     """Visible problems (published, not expired: `Posting.is_visible` in SQL), oldest first."""
-    current = or_(Problem.valid_until.is_(None), Problem.valid_until >= today())
-    return (
-        select(Problem)
-        .where(Problem.status == PostingStatus.PUBLISHED, current)
-        .order_by(Problem.id)
-    )
+    return select(Problem).where(Problem.is_visible).order_by(Problem.id)
 
 
 def visible_problems() -> list[Problem]:

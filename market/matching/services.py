@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from market import outbox
 from market.extensions import db
@@ -24,7 +24,7 @@ from market.notifications.services import notify_members
 from market.postings.models import DEMAND_KINDS, Posting, PostingKind, PostingStatus
 from market.postings.visibility import can_view_details
 from market.synonyms import services as synonyms
-from market.timeutil import today, utcnow
+from market.timeutil import utcnow
 from search_index import IndexStore, SearchPage
 
 log = logging.getLogger(__name__)
@@ -207,9 +207,13 @@ def _computed_from(match: Match) -> str | None:
     return {frozenset({"supply"}): "demand", frozenset({"demand"}): "supply"}.get(frozenset(lit))
 
 
-def _matches_of(posting: Posting) -> list[Match]:
+def _matches_of(posting: Posting, best_first: bool = False) -> list[Match]:
+    """The posting's stored matches (on its side of the pair), strongest first if asked."""
     column = Match.demand_id if posting.is_demand else Match.supply_id
-    return db.session.scalars(select(Match).where(column == posting.id)).all()
+    query = select(Match).where(column == posting.id)
+    if best_first:
+        query = query.order_by(Match.strength.desc(), Match.score.desc())
+    return db.session.scalars(query).all()
 
 
 def _drop_unconfirmed(posting: Posting, kept: list[Match], recheck_counterparts: bool) -> None:
@@ -299,10 +303,9 @@ def rematch_if_thesaurus_changed() -> int:
 
 def visible_demand_ids() -> list[int]:
     """Ids of published, unexpired problems and talent needs, oldest first."""
-    current = or_(Posting.valid_until.is_(None), Posting.valid_until >= today())
     return db.session.scalars(
         select(Posting.id)
-        .where(Posting.kind.in_(DEMAND_KINDS), Posting.status == PostingStatus.PUBLISHED, current)
+        .where(Posting.kind.in_(DEMAND_KINDS), Posting.is_visible)
         .order_by(Posting.id)
     ).all()
 
@@ -348,13 +351,9 @@ def matches_for(posting: Posting) -> list[ListedMatch]:
     """
     if not posting.is_visible:
         return []
-    if posting.is_demand:
-        query = select(Match).where(Match.demand_id == posting.id)
-    else:
-        query = select(Match).where(Match.supply_id == posting.id)
     marks = feedback.list_marks(posting)
     rows = []
-    for match in db.session.scalars(query.order_by(Match.strength.desc(), Match.score.desc())):
+    for match in _matches_of(posting, best_first=True):
         other = match.supply if posting.is_demand else match.demand
         if other.is_visible:
             rows.append(ListedMatch(match, other, marks.get(other.id)))

@@ -11,7 +11,8 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import JSON, Date, DateTime, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, DateTime, Enum, ForeignKey, Integer, String, Text, and_, or_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from market.accounts.models import Organization, User
@@ -118,11 +119,18 @@ class Posting(db.Model):
     def is_demand(self) -> bool:
         return self.kind in DEMAND_KINDS
 
-    @property
+    @hybrid_property
     def is_visible(self) -> bool:
         """Published and not past its valid-until date: what the public may see and match."""
         expired = self.valid_until is not None and self.valid_until < today()
         return self.status == PostingStatus.PUBLISHED and not expired
+
+    @is_visible.inplace.expression
+    @classmethod
+    def _is_visible_expression(cls):
+        # The same rule in SQL, for queries: select(Posting).where(Posting.is_visible).
+        current = or_(cls.valid_until.is_(None), cls.valid_until >= today())
+        return and_(cls.status == PostingStatus.PUBLISHED, current)
 
     def stamp(self) -> str:
         """A version stamp the index keeps, so stale documents can be found."""

@@ -32,7 +32,7 @@ from market.postings.visibility import (
     company_name,
     visible_fields,
 )
-from market.timeutil import today, utcnow
+from market.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -206,10 +206,7 @@ def published_postings(kind: PostingKind | None = None, limit: int = 100) -> lis
 
 
 def _visible(query):
-    return query.where(
-        Posting.status == PostingStatus.PUBLISHED,
-        (Posting.valid_until.is_(None)) | (Posting.valid_until >= today()),
-    )
+    return query.where(Posting.is_visible)
 
 
 # Table columns, not subclass attributes: Problem.cooperation in a WHERE would make
