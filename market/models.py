@@ -4,6 +4,7 @@ from market.accounts.models import Organization, Role, User
 from market.agreements.models import Agreement, AgreementStatus, LedgerEntry, LedgerKind
 from market.api.models import ApiToken
 from market.dockings.models import Docking, DockingStatus
+from market.events.models import Event, EventKind
 from market.feedback.models import MatchFeedback
 from market.matching.models import Match, MatchingState
 from market.notifications.models import EmailStatus, Notification
@@ -26,6 +27,8 @@ __all__ = [
     "Docking",
     "DockingStatus",
     "EmailStatus",
+    "Event",
+    "EventKind",
     "LedgerEntry",
     "LedgerKind",
     "Match",

@@ -11,7 +11,13 @@ from sqlalchemy.exc import IntegrityError
 
 from market import outbox
 from market.accounts.models import Organization, Role, User
-from market.agreements.models import Agreement, AgreementStatus, LedgerEntry, LedgerKind
+from market.agreements.models import (
+    Agreement,
+    AgreementStatus,
+    ContractType,
+    LedgerEntry,
+    LedgerKind,
+)
 from market.dockings.models import Docking, DockingStatus
 from market.errors import DomainError, PermissionDenied
 from market.extensions import db
@@ -116,7 +122,15 @@ def record_in_ledger(agreement_id: int) -> LedgerEntry | None:
         kind=LedgerKind.RECORD,
         count=1,
         amount=agreement.amount,
+        tech_amount=agreement.tech_amount or agreement.amount,
         signed_on=agreement.signed_on,
+        contract_type=agreement.contract_type or ContractType.DEVELOPMENT,
+        county=agreement.county or agreement.company.county,
+        field=agreement.field,
+        company_id=agreement.company_id,
+        institute_id=agreement.institute_id,
+        event_id=agreement.event_id,
+        entered_by_id=agreement.submitted_by_id,
     )
     try:
         with db.session.begin_nested():  # a twin task may be recording it right now

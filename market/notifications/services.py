@@ -24,14 +24,27 @@ from market.timeutil import utcnow
 log = logging.getLogger(__name__)
 
 
+# What a notification is about; each user chooses per category and channel how to hear of it.
+CATEGORIES = ("match", "docking", "review", "agreement", "reminder", "event", "general")
+
+
 class TransientMailError(Exception):
     """The mail server could not take the message now; try again later."""
 
 
 def notify(
-    users: Iterable[User], *, event_key: str, subject: str, body: str, link: str | None = None
+    users: Iterable[User],
+    *,
+    event_key: str,
+    subject: str,
+    body: str,
+    link: str | None = None,
+    category: str = "general",
 ) -> list[Notification]:
-    """Add one notification per user for this event; users already told are skipped."""
+    """Add one notification per user for this event; users already told are skipped.
+
+    category (one of CATEGORIES) selects the user's delivery preference for it.
+    """
     created = []
     for user in users:
         notification = _add_once(user, event_key, subject, body, link)
@@ -48,13 +61,16 @@ def notify_members(
     event_key: str,
     link: str | None,
     compose: Callable[[], tuple[str, str]],
+    category: str = "general",
 ) -> list[Notification]:
     """Notify every member, each in their own language: compose() returns (subject, body)."""
     created = []
     for user in organization.members:
         with force_locale(user.locale or DEFAULT_LOCALE):
             subject, body = compose()
-        created += notify([user], event_key=event_key, subject=subject, body=body, link=link)
+        created += notify(
+            [user], event_key=event_key, subject=subject, body=body, link=link, category=category
+        )
     return created
 
 
