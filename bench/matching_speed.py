@@ -4,15 +4,12 @@
     .venv/bin/python -m bench.matching_speed --docs 5000        # a quick run
     .venv/bin/python -m bench.matching_speed --index-dir /tmp/speed-100k   # keep the index;
                                                                 # a second run reuses it
-    .venv/bin/python -m bench.matching_speed --rjieba --cache-analysis --preloaded-or
-                                                                # with the proposed changes
+    .venv/bin/python -m bench.matching_speed --whoosh-scoring   # retrieval through Whoosh
+    .venv/bin/python -m bench.matching_speed --segmenter jieba  # Python jieba, not rjieba
 
-`--rjieba` and `--cache-analysis` demonstrate two proposed changes to search_index/analysis.py
-(see bench/SPEED.md) by patching it in this process: segmentation by rjieba (the Rust port of
-jieba, given exactly jieba's words and frequencies, so the tokens are identical) and reuse of
-the segmentation of a text analysed twice in a row (to_index_fields, then Whoosh).
-`--preloaded-or` demonstrates the proposed change to search_index/matching.py: the match
-query pre-loads its clauses' postings (Whoosh's PreloadedOr) instead of a binary union tree.
+`--whoosh-scoring` turns off the array scoring of the retrieval stage (the same ranking,
+scored by Whoosh's PreloadedOr as before); `--segmenter jieba` makes the analysis use
+Python jieba instead of rjieba (same tokens). Both exist to measure what each change buys.
 
 It generates the corpus of bench/corpus.py, rebuilds an index with `IndexStore.rebuild`
 (throughput, size on disk), times `store.match(problem, "result", limit=10)` and the plain
@@ -51,16 +48,21 @@ def main(argv: list[str] | None = None) -> None:
         rss_child(args)
         return
     exit_if_missing()
+    apply_options(args)
     from search_index import init_jieba
+    from search_index.analysis import segmenter_name
 
     init_jieba()  # the dictionary load is start-up, not rebuild or query time
-    apply_analysis_patches(args)
     source = load_source()
     index_dir = args.index_dir or os.path.join(tempfile.mkdtemp(prefix="speed-"), "index")
-    report: dict = {"docs": args.docs, "index_dir": index_dir}
+    report: dict = {"docs": args.docs, "index_dir": index_dir, "segmenter": segmenter_name()}
+    report["scoring"] = "whoosh" if args.whoosh_scoring else "arrays"
     report["rebuild"] = build_index(index_dir, args.docs, args.procs, source)
-    problems = generate_problems(args.problems, source)
-    report["match"], report["plain_or"] = time_queries(index_dir, problems, args.compare)
+    problems = generate_problems(args.problems + args.warm_up, source)
+    report["warm_up"] = args.warm_up
+    report["match"], report["plain_or"] = time_queries(
+        index_dir, problems[: args.problems], args.compare, problems[args.problems :], args.preload
+    )
     report["rss"] = measure_rss(index_dir, args)
     print_report(report)
     if args.out:
@@ -76,80 +78,36 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--compare", type=int, default=None, help="time the plain OR on only this many problems"
     )
-    parser.add_argument("--out", help="also write the figures as JSON")
-    parser.add_argument("--rjieba", action="store_true", help="segment with rjieba (demo)")
     parser.add_argument(
-        "--cache-analysis", action="store_true", help="reuse a text's segmentation (demo)"
+        "--warm-up",
+        type=int,
+        default=WARM_UP,
+        help="other problems matched untimed first (fills the caches; default 5)",
     )
     parser.add_argument(
-        "--preloaded-or", action="store_true", help="array union matcher for matching (demo)"
+        "--preload",
+        action="store_true",
+        help="call IndexStore.warm() (postings of frequent terms) before timing",
+    )
+    parser.add_argument("--out", help="also write the figures as JSON")
+    parser.add_argument(
+        "--whoosh-scoring", action="store_true", help="score the retrieval through Whoosh"
+    )
+    parser.add_argument(
+        "--segmenter", choices=("rjieba", "jieba"), default="rjieba", help="Chinese segmenter"
     )
     parser.add_argument("--rss-child", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
-def apply_analysis_patches(args: argparse.Namespace) -> None:
-    """Patch search_index.analysis as the proposals say (before any rebuild process forks)."""
-    if args.rjieba:
-        use_rjieba()
-    if args.cache_analysis:
-        cache_raw_words()
-    if args.preloaded_or:
-        use_preloaded_or()
+def apply_options(args: argparse.Namespace) -> None:
+    """Select the segmenter and the scoring path (before jieba loads or processes fork)."""
+    if args.segmenter == "jieba":
+        os.environ["MARKET_SEGMENTER"] = "jieba"
+    if args.whoosh_scoring:
+        from search_index import matching
 
-
-def use_preloaded_or() -> None:
-    """Make match queries use Whoosh's array union matcher (the proposal for matching.py).
-
-    Above 5,000 documents Whoosh's Or chooses a binary tree of union matchers, whose
-    block-quality skipping re-walks the tree on every step: with a few hundred clauses it
-    is many times slower than pre-loading the clauses' postings into arrays.
-    """
-    from whoosh.query import PreloadedOr
-
-    from search_index import matching
-
-    if not hasattr(matching, "Or"):
-        sys.exit("--preloaded-or: search_index.matching no longer builds its query with Or")
-    matching.Or = PreloadedOr
-
-
-def use_rjieba() -> None:
-    """Segment with rjieba, loaded with every word and frequency jieba has beyond rjieba's."""
-    import jieba
-
-    try:
-        import rjieba
-    except ImportError:
-        sys.exit("--rjieba needs rjieba: .venv/bin/pip install rjieba==0.2.2")
-    from search_index import analysis
-
-    segmenter = rjieba.Jieba()
-    ours = {word for word, _freq, _tag in analysis.read_user_words()}
-    for word, freq in jieba.dt.FREQ.items():
-        # jieba keeps prefixes with frequency 0; our words may change a known word's frequency.
-        if freq and (word in ours or not segmenter.has_word(word)):
-            segmenter.add_word(word, freq, None)
-
-    def rjieba_words(chunk: str, offset: int):
-        if not chunk:
-            return
-        for word, start, end in segmenter.tokenize(chunk, "default", False):
-            if any(ch.isalnum() for ch in word):
-                yield word, offset + start, offset + end
-
-    analysis._jieba_words = rjieba_words
-
-
-def cache_raw_words(size: int = 16) -> None:
-    """Remember the last texts' words: a document's fields are analysed twice in a row."""
-    from functools import lru_cache
-
-    from search_index import analysis
-
-    raw_words = analysis._raw_words
-    remembered = lru_cache(maxsize=size)(lambda text: tuple(raw_words(text)))
-    analysis._raw_words = lambda text: iter(remembered(text))
+        matching.ARRAY_SCORING = False
 
 
 def build_index(index_dir: str, count: int, procs: int | None, source) -> dict:
@@ -204,26 +162,46 @@ def dir_size_mb(path: str) -> float:
     return round(total / 2**20, 1)
 
 
-def time_queries(index_dir: str, problems: list[dict], compare: int | None) -> tuple[dict, dict]:
-    """Time our match and the plain OR query for each problem, interleaved, in one process."""
-    from search_index import IndexStore
+def time_queries(
+    index_dir: str, problems: list[dict], compare: int | None, warm_up: list[dict], preload: bool
+) -> tuple[dict, dict]:
+    """Time our match for each problem, then the plain OR query, in one process.
+
+    The warm-up problems (others than the timed ones) are matched first, untimed: they fill
+    the process's caches of postings and statistics as a worker's earlier matches would.
+    """
+    from search_index import IndexStore, candidates
 
     store = IndexStore(index_dir)
     searcher = store._searcher()  # the same snapshot for both methods
-    for problem in problems[:WARM_UP]:
+    preloaded = {}
+    if preload:
+        started, cpu = time.perf_counter(), time.process_time()
+        preloaded["term_lists"] = store.warm()
+        preloaded["seconds"] = round(time.perf_counter() - started, 2)
+        preloaded["cpu_s"] = round(time.process_time() - cpu, 2)
+    for problem in warm_up:
         store.match(problem, "result", limit=10)
+    for problem in warm_up[:WARM_UP]:
         plain_or(searcher, problem)
     ours, plain, ours_cpu, plain_cpu = [], [], [], []
-    for i, problem in enumerate(problems):
+    for problem in problems:
         wall, cpu = timed(lambda p=problem: store.match(p, "result", limit=10))
         ours.append(wall)
         ours_cpu.append(cpu)
-        if compare is None or i < compare:
-            wall, cpu = timed(lambda p=problem: plain_or(searcher, p))
-            plain.append(wall)
-            plain_cpu.append(cpu)
+    ours_summary = summary(ours, ours_cpu)
+    ours_summary["preload"] = preloaded
+    ours_summary["postings_cache_mb"] = round(candidates.postings_cache().bytes / 2**20, 1)
+    ours_summary["timing_process_memory_mb"] = memory_mb()
+    # The plain OR runs after ours: its huge union matchers left the process measurably slower
+    # for the matches that followed (27 -> 35 ms CPU p50 after two of them), so interleaving
+    # them would charge the baseline's cost to ours.
+    for problem in problems[:compare]:
+        wall, cpu = timed(lambda p=problem: plain_or(searcher, p))
+        plain.append(wall)
+        plain_cpu.append(cpu)
     store.close()
-    return summary(ours, ours_cpu), summary(plain, plain_cpu)
+    return ours_summary, summary(plain, plain_cpu)
 
 
 def plain_or(searcher, problem: dict) -> list[int]:
@@ -267,9 +245,9 @@ def measure_rss(index_dir: str, args: argparse.Namespace) -> dict:
     """Run a fresh process that opens the index and matches; return its memory in MB."""
     command = [sys.executable, "-m", "bench.matching_speed", "--rss-child", index_dir]
     command += ["--problems", str(min(args.problems, RSS_CHILD_MATCHES))]
-    command += ["--rjieba"] if args.rjieba else []
-    command += ["--cache-analysis"] if args.cache_analysis else []
-    command += ["--preloaded-or"] if args.preloaded_or else []
+    command += ["--whoosh-scoring"] if args.whoosh_scoring else []
+    command += ["--segmenter", args.segmenter]
+    command += ["--preload"] if args.preload else []
     root = Path(__file__).resolve().parent.parent
     output = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -277,24 +255,35 @@ def measure_rss(index_dir: str, args: argparse.Namespace) -> dict:
 
 def rss_child(args: argparse.Namespace) -> None:
     """In a fresh process: open the index, run matches, print VmRSS and VmHWM as JSON."""
-    from search_index import IndexStore, init_jieba
+    from search_index import IndexStore, candidates, init_jieba
 
     index_dir, count = args.rss_child, args.problems
+    apply_options(args)
     init_jieba()
-    apply_analysis_patches(args)
+    stages = {"started": memory_mb()}
     store = IndexStore(index_dir)
-    for problem in generate_problems(count, load_source()):
+    problems = generate_problems(count, load_source())
+    store.doc_count()
+    stages["index open"] = memory_mb()
+    if args.preload:
+        store.warm()
+        stages["preloaded"] = memory_mb()
+    for problem in problems:
         store.match(problem, "result", limit=10)
-    print(json.dumps(memory_mb()))
+    found = memory_mb()
+    found["stages"] = stages
+    found["postings_cache_mb"] = round(candidates.postings_cache().bytes / 2**20, 1)
+    print(json.dumps(found))
 
 
 def memory_mb() -> dict:
-    """This process's resident memory now (VmRSS) and at its peak (VmHWM), in MB."""
+    """This process's resident memory now (VmRSS), at its peak (VmHWM), private (RssAnon)
+    and pages of mapped files (RssFile), in MB."""
     found = {}
     with open("/proc/self/status", encoding="ascii") as fh:
         for line in fh:
             key, _, value = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
+            if key in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
                 found[key] = round(int(value.split()[0]) / 1024, 1)
     return found
 
@@ -310,6 +299,8 @@ def print_report(report: dict) -> None:
     report["ratio_p95"] = round(ratio, 1)
     report["ratio_p50"] = round(plain["p50_ms"] / ours["p50_ms"], 1) if ours.get("p50_ms") else 0
     print(f"\nresults: {report['docs']}, index: {report['index_dir']}")
+    print(f"segmenter: {report['segmenter']}, retrieval scoring: {report['scoring']}")
+    print(f"warm-up: {report['warm_up']} other problems matched before the timed ones")
     print(f"rebuild: {rebuild}")
     print(f"store.match:  {ours}")
     print(f"plain OR:     {plain}")

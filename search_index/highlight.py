@@ -97,7 +97,9 @@ def substring_spans(text: str, terms: Collection[str]) -> list[tuple[int, int]]:
     # snippet window, and only the window is segmented.
     normalized, offsets = normalize_with_offsets(text)
     # Lowercase char by char so offsets stay aligned (a few letters lowercase to two chars).
-    haystack = "".join(c if len(c.lower()) != 1 else c.lower() for c in normalized)
+    haystack = normalized.lower()
+    if len(haystack) != len(normalized):  # rare: only then is the char-by-char walk needed
+        haystack = "".join(c if len(c.lower()) != 1 else c.lower() for c in normalized)
     return _merged(
         (offsets[start], offsets[start + len(term) - 1] + 1)
         for term in terms

@@ -102,3 +102,75 @@ def test_latin_units_and_symbols_stay_whole_beside_chinese():
 def test_industry_words_of_the_user_dictionary_stay_whole():
     assert "钧红釉" in analyze("钧红釉发色不稳")
     assert "梭式窑" in analyze("梭式窑烧成")
+
+
+# The segmenter: rjieba given jieba's words and frequencies, jieba as the fallback
+
+SEGMENTER_SAMPLE = [
+    "刹车盘车削换刀太勤，一个班要换三次刀，刀磨得快，工人抱怨。",
+    "聚晶立方氮化硼刀具精车灰铸铁制动盘，刀具寿命提高3倍以上，适用于高速干切削。",
+    "35kV开关柜局部放电在线监测与触头温度无源无线测温，配电网继电保护装置改造。",
+    "发制品企业用化纤发丝和人发混纺，阻燃改性后假发通过燃烧测试，卷曲定型不反弹。",
+    "小麦淀粉废水厌氧处理，IC反应器COD去除率90%，沼气回收用于锅炉。",
+    "钧瓷窑变釉色不稳定，梭式窑烧成曲线控制，钧红釉发色与还原气氛的关系。",
+    "再生铝熔炼除渣、废钢破碎分选、烤烟烘烤工艺、中药材金银花与夏枯草的深加工。",
+]
+
+
+def test_rjieba_is_the_segmenter_and_cuts_exactly_like_jieba():
+    import jieba
+
+    from search_index import analysis
+    from search_index.thesaurus import curated_words
+
+    init_jieba()
+    assert analysis.segmenter_name() == "rjieba"
+    # Our dictionary and the thesaurus' plant phrases included: both must keep them whole.
+    texts = [*SEGMENTER_SAMPLE, "，".join(sorted(curated_words())[:400])]
+    for text in texts:
+        expected = list(jieba.dt.tokenize(text, HMM=False))
+        assert [tuple(t) for t in analysis._segmenter.tokenize(text, "default", False)] == expected
+
+
+def test_the_analysis_is_the_same_with_the_jieba_fallback(monkeypatch):
+    from search_index import analysis
+
+    init_jieba()
+    with_rjieba = [index_terms(text) for text in SEGMENTER_SAMPLE]
+    monkeypatch.setattr(analysis, "_segmenter", None)
+    analysis._cached_segments.cache_clear()
+    try:
+        assert [index_terms(text) for text in SEGMENTER_SAMPLE] == with_rjieba
+    finally:
+        analysis._cached_segments.cache_clear()
+
+
+def test_the_environment_can_force_the_jieba_fallback(monkeypatch):
+    from search_index import analysis
+
+    init_jieba()
+    monkeypatch.setenv(analysis.SEGMENTER_ENV, "jieba")
+    assert analysis._rjieba_segmenter() is None
+    monkeypatch.delenv(analysis.SEGMENTER_ENV)
+    assert analysis._rjieba_segmenter() is not None
+
+
+def test_a_text_is_segmented_once_for_its_terms_and_its_index_tokens():
+    from search_index import analysis
+
+    text = "独一无二的测试文本：超硬材料PCD刀具的寿命"
+    analysis._cached_segments.cache_clear()
+    index_terms(text)
+    list(ANALYZER(text, positions=True, mode="index"))
+    info = analysis._cached_segments.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+
+
+def test_offsets_of_normalised_text_point_into_the_original():
+    from search_index.analysis import normalize_with_offsets
+
+    text = "ＰＣＢＮ刀具，寿命㎏"  # full-width letters and comma one for one; ㎏ becomes two chars
+    normalized, offsets = normalize_with_offsets(text)
+    assert normalized == "PCBN刀具,寿命kg"
+    assert offsets == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9]
+    assert normalize_with_offsets("刀具，寿命") == ("刀具,寿命", [0, 1, 2, 3, 4])

@@ -123,3 +123,35 @@ def test_the_index_folder_holds_only_live_segments_after_a_parallel_rebuild(stor
     names = os.listdir(store.index_dir)
     assert not [n for n in names if n.endswith(".tmp")]
     assert len([n for n in names if n.endswith(".seg")]) == 2  # one per process
+
+
+def test_mapped_and_read_index_files_give_the_same_answers(store, monkeypatch):
+    # Searchers read files without mapping them (memory); writers' merges read mapped
+    # compound files through a view instead of a private copy. Both must read the same bytes.
+    for i in range(1, 30):
+        store.upsert(doc(i, title=("金刚石砂轮", "开关柜测温", "金银花烘干")[i % 3]))
+    source = doc(999, title="开关柜测温", kind="problem")
+    read = store.match(source, "result", limit=20)
+    found = store.search("砂轮", per_page=50)
+    monkeypatch.setattr(store_module, "SEARCH_MMAP", True)
+    mapped = IndexStore(store.index_dir)
+    try:
+        assert mapped.match(source, "result", limit=20) == read
+        assert mapped.search("砂轮", per_page=50) == found
+    finally:
+        mapped.close()
+
+
+def test_a_view_file_reads_seeks_and_reads_lines_like_a_bytes_file():
+    import io
+
+    data = b"first line\nsecond\n\x00\x01binary"
+    view, plain = store_module._ViewFile(memoryview(data)), io.BytesIO(data)
+    for f in (view, plain):
+        f.seek(6)
+    assert view.read(4) == plain.read(4)
+    assert view.readline() == plain.readline()
+    assert view.tell() == plain.tell()
+    assert view.seek(-3, 2) == plain.seek(-3, 2)
+    assert view.read() == plain.read()
+    assert view.read(5) == plain.read(5) == b""

@@ -278,3 +278,156 @@ def test_a_shared_catch_all_field_is_no_fit():
 
     assert fit_factor({"field": "其他"}, {"field": "其他"}) == (1.0, ())
     assert fit_factor({"field": "化工"}, {"field": "化工"})[1] == ("field",)
+
+
+# The retrieval stage: numpy arrays giving exactly Whoosh's BM25F scores and order
+
+SENTENCES = [
+    "聚晶立方氮化硼刀具精车灰铸铁制动盘，刀具寿命提高3倍以上。",
+    "开关柜触头温度在线监测，无源无线测温，35kV配电网。",
+    "小麦淀粉废水厌氧处理，IC反应器COD去除率90%。",
+    "化纤发丝添加无卤阻燃剂，假发通过燃烧测试。",
+    "钧瓷窑变釉色控制，梭式窑烧成曲线优化。",
+    "再生铝熔炼除渣工艺，废钢破碎分选设备。",
+    "金刚石砂轮磨削硬质合金，表面粗糙度Ra0.2。",
+    "金银花烘干工艺，中药材深加工与有效成分保留。",
+    "变压器油中溶解气体在线监测，C2H2含量预警。",
+    "腐竹粉条自动化生产线，蒸汽能耗降低30%。",
+]
+
+
+def corpus_docs(count: int, kind: str = "result") -> list[dict]:
+    """Documents of varied length and wording (deterministic), for ranking comparisons."""
+    docs = []
+    for i in range(1, count + 1):
+        picked = [SENTENCES[(i * k + k) % len(SENTENCES)] for k in range(1, 2 + i % 5)]
+        docs.append(
+            {
+                "id": i,
+                "kind": kind if i % 7 else "problem",
+                "title": SENTENCES[i % len(SENTENCES)][:12],
+                "body": "".join(picked),
+                "keywords": [SENTENCES[(i + 3) % len(SENTENCES)][:4]],
+                "org": f"机构{i % 9}",
+                "field": ("超硬材料", "电力装备", "节能环保")[i % 3],
+            }
+        )
+    return docs
+
+
+SOURCES = [
+    source(title="刹车盘车削换刀太勤", body="一个班要换三次刀，刀磨得快。"),
+    source(title="开关柜发热", body="触头温度高，想在线监测温度，35kV。", org="机构2"),
+    source(title="淀粉废水", body="COD超标，厌氧处理效果差，能耗高。" * 3),
+    source(title="假发阻燃", body="化纤假发燃烧测试不过，卷曲不反弹。"),
+]
+
+
+@pytest.fixture
+def split_store(tmp_path, monkeypatch):
+    """An index of several segments with deleted and replaced documents."""
+    from search_index import store as store_module
+
+    monkeypatch.setattr(store_module, "PARALLEL_FROM", 5)
+    monkeypatch.setattr(store_module, "REBUILD_BATCH", 9)
+    store = IndexStore(str(tmp_path / "index"))
+    docs = corpus_docs(80)
+    store.rebuild(docs, procs=2)
+    store.delete(5)
+    store.upsert(dict(docs[10], body=SENTENCES[2] * 2))  # replaced: old version deleted
+    store.apply(upserts=[dict(d, id=d["id"] + 100) for d in docs[:6]], deletes=[7, 8])
+    yield store
+    store.close()
+
+
+def retrieval_inputs(store, problem):
+    from search_index import matching
+
+    searcher = store._searcher()
+    stats = KindStats(searcher, "result")
+    terms = matching.query_terms_for(problem, stats, store.expand)
+    clauses = matching.match_clauses(matching.search_terms(terms, stats))
+    return searcher, clauses
+
+
+def test_array_scoring_gives_whoosh_hits_scores_and_order(split_store):
+    from search_index import candidates, matching
+
+    searcher = split_store._searcher()
+    assert len(candidates.leaves(searcher)) > 1 and searcher.reader().has_deletions()
+    for problem in SOURCES:
+        searcher, clauses = retrieval_inputs(split_store, problem)
+        for exclude_org in (None, "机构2"):
+            excluded = matching._excluded(problem, exclude_org)
+            expected = candidates.whoosh_candidates(
+                searcher,
+                clauses,
+                30,
+                filter=matching.kind_filter(searcher, "result"),
+                mask=excluded,
+            )
+            found = candidates.top_candidates(
+                searcher,
+                clauses,
+                30,
+                allowed=matching.kind_mask(searcher, "result"),
+                excluded=searcher.docs_for_query(excluded),
+            )
+            assert expected  # the comparison means something
+            assert [(c.docnum, c.score) for c in found] == expected
+
+
+def test_matches_are_identical_with_and_without_array_scoring(split_store, monkeypatch):
+    from search_index import matching
+
+    with_arrays = [split_store.match(p, "result", limit=20) for p in SOURCES]
+    monkeypatch.setattr(matching, "ARRAY_SCORING", False)
+    assert [split_store.match(p, "result", limit=20) for p in SOURCES] == with_arrays
+    ids = {m.id for matches in with_arrays for m in matches}
+    assert not ids & {5, 7, 8}  # deleted documents never come back
+    assert all(i % 7 for i in ids if i < 100)  # problems (every 7th) are no results
+
+
+def test_a_tiny_postings_cache_changes_nothing(split_store, monkeypatch):
+    from search_index import candidates
+
+    expected = [split_store.match(p, "result", limit=10) for p in SOURCES]
+    monkeypatch.setattr(candidates, "_cache", candidates.PostingsCache(max_bytes=64))
+    assert [split_store.match(p, "result", limit=10) for p in SOURCES] == expected
+    assert candidates.postings_cache().bytes <= 64 or len(candidates._cache._postings) == 1
+
+
+def test_cached_term_lookup_agrees_with_whoosh_postings(split_store):
+    from search_index import candidates
+    from search_index.highlight import terms_by_field
+    from search_index.schema import TEXT_FIELDS
+
+    searcher, clauses = retrieval_inputs(split_store, SOURCES[0])
+    texts = {c.text for c in clauses} | {"刀具", "不存在的词"}
+    docnums = list(range(0, searcher.doc_count_all(), 3))
+    docnums = [d for d in docnums if not searcher.reader().is_deleted(d)]
+    assert candidates.terms_by_field(searcher, docnums, texts, TEXT_FIELDS) == terms_by_field(
+        searcher, docnums, texts
+    )
+
+
+def test_an_index_change_is_seen_by_the_next_match(split_store):
+    problem = SOURCES[1]
+    before = [m.id for m in split_store.match(problem, "result", limit=50)]
+    assert before and 500 not in before
+    gone = before[0]
+    split_store.delete(gone)
+    split_store.upsert(result(500, title="开关柜触头在线测温", body="开关柜触头温度监测。"))
+    after = [m.id for m in split_store.match(problem, "result", limit=50)]
+    assert gone not in after and 500 in after
+
+
+def test_warming_reads_frequent_postings_and_changes_no_match(split_store, monkeypatch):
+    from search_index import candidates
+
+    expected = [split_store.match(p, "result", limit=10) for p in SOURCES]
+    monkeypatch.setattr(candidates, "_cache", candidates.PostingsCache(max_bytes=2**24))
+    assert split_store.warm(min_doc_frequency=10**9) == 0
+    read = split_store.warm(min_doc_frequency=5)
+    assert read > 0 and candidates.postings_cache().misses == read
+    assert [split_store.match(p, "result", limit=10) for p in SOURCES] == expected
