@@ -102,6 +102,9 @@ def relay(older_than_seconds: int = 0) -> int:
 def _send(row: OutboxTask) -> None:
     celery = current_app.extensions["celery"]
     try:
-        celery.tasks[row.task].apply_async(args=row.args)
+        # One attempt, no publish retries: the row stays for the relay, which is the retry.
+        # With Celery's default retry policy a hung Redis held a commit for 25 s here, one
+        # socket timeout per attempt; without it, one socket timeout.
+        celery.tasks[row.task].apply_async(args=row.args, retry=False)
     except Retry:
         pass  # eager mode (tests) only: the task ran and scheduled its own retry

@@ -72,6 +72,7 @@ def base_config(tmp_path, database_url: str) -> dict:
         "MARKET_INDEX_DIR": str(tmp_path / "index"),
         "MARKET_JIEBA_CACHE_DIR": str(tmp_path.parent / "jieba-cache"),
         "MARKET_MAIL_SERVER": None,
+        "MARKET_MAIL_FOLDER": None,  # no development mail folder: in-app only unless a test says
         "CELERY": {
             "broker_url": "memory://",
             "task_always_eager": True,

@@ -453,3 +453,159 @@ class SmtpSink:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+# Failure injection (tests/test_delivery_failures.py): a private Redis to kill or hang, a mail
+# server that holds a delivery mid-conversation, beat, and an abrupt SIGKILL.
+
+
+def launch_beat(tmp_path: Path, market: dict[str, str], name: str = "beat") -> Service:
+    """Celery beat (the relay, stale-email requeue, digests) with its schedule file in tmp_path."""
+    command = [
+        venv_command("celery"),
+        "-A",
+        "worker.app",
+        "beat",
+        "--loglevel",
+        "INFO",
+        "--schedule",
+        str(tmp_path / f"{name}-schedule"),
+    ]
+    return Service(name, command, market, cwd=tmp_path, log_path=tmp_path / f"{name}.log")
+
+
+def kill_now(service: Service) -> None:
+    """SIGKILL the service's whole process group at once (no warm or cold shutdown)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(service.pgid, signal.SIGKILL)
+    service.popen.wait(timeout=LEFTOVER_SECONDS)
+    service.stop()  # closes the log; checks that nothing of the group is left
+
+
+class RedisServer:
+    """A redis-server of this test's own on a free port: kill it, hang it, start it again on
+    the same port. Never the shared server: stopping that would break everyone else's tests."""
+
+    def __init__(self, tmp_path: Path, port: int | None = None) -> None:
+        self.tmp_path = tmp_path
+        self.port = port or free_port()
+        self.service: Service | None = None
+        self.starts = 0
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> RedisServer:
+        self.starts += 1
+        command = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.tmp_path),
+        ]
+        log_path = self.tmp_path / f"redis-{self.starts}.log"
+        self.service = Service("redis-server", command, {}, cwd=self.tmp_path, log_path=log_path)
+        wait_for(self.ping, timeout=15, what=f"redis-server on port {self.port}")
+        return self
+
+    def ping(self) -> bool:
+        import redis
+
+        client = redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            return bool(client.ping())
+        except redis.RedisError:
+            return False
+        finally:
+            client.close()
+
+    def kill(self) -> None:
+        """Stop it dead: connections reset, new ones refused."""
+        if self.service is not None:
+            kill_now(self.service)
+            self.service = None
+
+    def hang(self) -> None:
+        """SIGSTOP: the port still accepts connections, but nothing ever answers."""
+        os.killpg(self.service.pgid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        os.killpg(self.service.pgid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self.service is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.service.pgid, signal.SIGCONT)
+            self.service.stop()
+            self.service = None
+
+
+class _HoldingCollector(_Collector):
+    """A collector that can hold a delivery: at RCPT (before DATA, so nothing is accepted yet)
+    or after DATA is received and kept but before the final 250 (the at-least-once window)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hold_at: str | None = None  # "rcpt" or "data"
+        self.held = 0  # conversations waiting right now
+        self.released = threading.Event()
+
+    async def _wait(self) -> None:
+        import asyncio
+
+        with self.lock:
+            self.held += 1
+        try:
+            while not self.released.is_set():
+                await asyncio.sleep(0.05)
+        finally:
+            with self.lock:
+                self.held -= 1
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.hold_at == "rcpt":
+            await self._wait()
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        reply = await super().handle_DATA(server, session, envelope)
+        if self.hold_at == "data" and reply.startswith("250"):
+            await self._wait()
+        return reply
+
+
+class HoldingSmtpSink(SmtpSink):
+    """An SmtpSink whose conversations can be held mid-way (see _HoldingCollector)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from aiosmtpd.controller import Controller
+
+        self._collector = _HoldingCollector()
+        self._controller = Controller(self._collector, hostname="127.0.0.1", port=self.port)
+
+    def hold(self, at: str) -> None:
+        """Hold every conversation from now on at "rcpt" or "data", until release()."""
+        self._collector.released.clear()
+        self._collector.hold_at = at
+
+    def release(self) -> None:
+        self._collector.hold_at = None
+        self._collector.released.set()
+
+    def held(self) -> int:
+        with self._collector.lock:
+            return self._collector.held
+
+    def stop(self) -> None:
+        self.release()
+        super().stop()

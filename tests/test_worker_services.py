@@ -30,7 +30,8 @@ from market.dockings.models import Docking, DockingStatus
 from market.dockings.services import accept_docking, request_docking
 from market.extensions import db
 from market.matching.models import Match
-from market.notifications.models import EmailStatus, Notification
+from market.notifications.models import Channel, EmailStatus, Frequency, Notification
+from market.notifications.preferences import set_preference
 from market.outbox import OutboxTask
 from market.postings import services as postings
 from market.postings.models import Posting, PostingStatus
@@ -186,6 +187,9 @@ def make_people():
         role=Role.BUREAU,
         org_name="许昌市科学技术局",
     )
+    # Match emails default to the daily digest; these tests follow immediate delivery.
+    for user in (*company, liaison):
+        set_preference(user, "match", Channel.EMAIL, Frequency.IMMEDIATE)
     outbox.commit()
     return company, liaison, bureau
 
@@ -297,7 +301,9 @@ def test_publish_match_notify_and_record_once(stack):
 
         # Every notification emailed exactly once: review 3, match 3, 对接 2 + 1, contract 3.
         notifications = db.session.scalars(select(Notification)).all()
-        assert len(notifications) == 12, [n.event_key for n in notifications]
+        assert len(notifications) == 12, " ".join(
+            f"{n.event_key}@{n.user_id}" for n in notifications
+        )
         assert stack.smtp.count() == 12
         assert all(
             n.email_status == EmailStatus.SENT and n.email_attempts == 1 for n in notifications

@@ -326,6 +326,7 @@ def _announce(match: Match) -> None:
             event_key=f"match:{match.demand_id}:{match.supply_id}",
             link=path_for("postings.detail", posting_id=posting.id),
             compose=compose,
+            category="match",
         )
 
 

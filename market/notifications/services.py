@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 from collections.abc import Callable, Iterable
-from datetime import timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 
-from flask import current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,18 +14,30 @@ from market import outbox
 from market.accounts.models import Organization, User
 from market.extensions import db
 from market.i18n import DEFAULT_LOCALE
-from market.notifications.models import EmailStatus, Notification
+from market.notifications import mail
+from market.notifications.claims import EmailClaim
+from market.notifications.models import Channel, EmailStatus, Frequency, Notification
+from market.notifications.preferences import CATEGORIES, category_for, choices_of
+from market.notifications.preferences import unsubscribe_url as _unsubscribe_url
 from market.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-
-# What a notification is about; each user chooses per category and channel how to hear of it.
-CATEGORIES = ("match", "docking", "review", "agreement", "reminder", "event", "general")
+__all__ = ["CATEGORIES", "notify", "notify_members"]
 
 
 class TransientMailError(Exception):
     """The mail server could not take the message now; try again later."""
+
+
+# A notification's own email: claimed by one worker before it is sent.
+EMAILS = EmailClaim(
+    Notification,
+    status="email_status",
+    attempts="email_attempts",
+    error="email_error",
+    task="worker.tasks.deliver_notification",
+)
 
 
 def notify(
@@ -43,11 +51,14 @@ def notify(
 ) -> list[Notification]:
     """Add one notification per user for this event; users already told are skipped.
 
-    category (one of CATEGORIES) selects the user's delivery preference for it.
+    category (one of CATEGORIES) selects the user's delivery preference for it; callers that
+    pass none get the category their event key names (see preferences.category_for). A user
+    with both channels off for it gets no row; email in a digest waits for the digest task.
     """
+    category = category_for(category, event_key)
     created = []
     for user in users:
-        notification = _add_once(user, event_key, subject, body, link)
+        notification = _add_once(user, event_key, subject, body, link, category)
         if notification is not None:
             created.append(notification)
             if notification.email_status == EmailStatus.PENDING:
@@ -74,19 +85,26 @@ def notify_members(
     return created
 
 
-def _add_once(user, event_key, subject, body, link) -> Notification | None:
+def _add_once(user, event_key, subject, body, link, category) -> Notification | None:
     exists = select(Notification.id).where(
         Notification.user_id == user.id, Notification.event_key == event_key
     )
     if db.session.scalar(exists) is not None:
         return None
+    chosen = choices_of(user)  # one query for both channels
+    in_app = chosen[(category, Channel.IN_APP)] != Frequency.OFF
+    email_status = _email_status(chosen[(category, Channel.EMAIL)])
+    if not in_app and email_status == EmailStatus.NOT_NEEDED:
+        return None  # both channels off: nothing to keep
     notification = Notification(
         user=user,
         event_key=event_key,
+        category=category,
         subject=subject[:200],
         body=body,
         link=link,
-        email_status=EmailStatus.PENDING if _wants_email(user) else EmailStatus.NOT_NEEDED,
+        in_app=in_app,
+        email_status=email_status,
     )
     try:
         with db.session.begin_nested():  # a concurrent twin task may have inserted it first
@@ -96,22 +114,29 @@ def _add_once(user, event_key, subject, body, link) -> Notification | None:
     return notification
 
 
-def _wants_email(user: User) -> bool:
-    return bool(current_app.config.get("MARKET_MAIL_SERVER")) and user.email_notifications
+def _email_status(frequency: Frequency) -> EmailStatus:
+    """How an email the user chose to get this often starts: now, in a digest, or not at all."""
+    if not mail.can_send():
+        return EmailStatus.NOT_NEEDED
+    if frequency == Frequency.IMMEDIATE:
+        return EmailStatus.PENDING
+    if frequency in (Frequency.DAILY, Frequency.WEEKLY):
+        return EmailStatus.DIGEST
+    return EmailStatus.NOT_NEEDED
 
 
 def deliver_email(notification_id: int) -> bool:
     """Send this notification's email if nobody has yet; True when this call sent it."""
-    if not _claim_for_sending(notification_id):
+    if not EMAILS.claim(notification_id):
         return False
     notification = db.session.get(Notification, notification_id)
     try:
-        _send(_compose(notification))
-    except (smtplib.SMTPException, OSError) as exc:
-        _release_claim(notification_id, str(exc))
+        mail.send(_compose(notification))
+    except mail.TRANSIENT_ERRORS as exc:
+        EMAILS.release(notification_id, str(exc))
         raise TransientMailError(str(exc)) from exc
     except Exception as exc:  # a bug, not the network: keep the row visible, never stuck
-        _release_claim(notification_id, repr(exc))
+        EMAILS.release(notification_id, repr(exc))
         raise
     notification.email_status = EmailStatus.SENT
     notification.emailed_at = utcnow()
@@ -137,71 +162,36 @@ def requeue_stale_emails(stale_after_seconds: int) -> int:
     Their worker may have died after the mail server accepted the message, so such an email
     can arrive twice; the alternative, never sending it, is worse.
     """
-    cutoff = utcnow() - timedelta(seconds=stale_after_seconds)
-    stale = db.session.scalars(
-        select(Notification.id).where(
-            Notification.email_status == EmailStatus.SENDING, Notification.claimed_at < cutoff
-        )
-    ).all()
-    for notification_id in stale:
-        _back_to_pending(notification_id, "worker stopped during delivery")
-        outbox.defer("worker.tasks.deliver_notification", notification_id)
-    return len(stale)
+    return EMAILS.requeue_stale(stale_after_seconds)
 
 
-def _claim_for_sending(notification_id: int) -> bool:
-    # One atomic UPDATE: of two workers holding the same task, only one gets rowcount 1.
-    claimed = db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.email_status == EmailStatus.PENDING)
-        .values(
-            email_status=EmailStatus.SENDING,
-            email_attempts=Notification.email_attempts + 1,
-            claimed_at=utcnow(),
-        )
-    ).rowcount
-    db.session.commit()
-    return claimed == 1
-
-
-def _release_claim(notification_id: int, error: str) -> None:
-    db.session.rollback()
-    _back_to_pending(notification_id, error)
-    db.session.commit()
-
-
-def _back_to_pending(notification_id: int, error: str) -> None:
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification_id, Notification.email_status == EmailStatus.SENDING)
-        .values(email_status=EmailStatus.PENDING, email_error=error[:2000])
-    )
+def _stamp(moment) -> str:
+    """Seconds since the epoch: with the row id, unique even across a database reset."""
+    return str(int(moment.timestamp()))
 
 
 def _compose(notification: Notification) -> EmailMessage:
-    config = current_app.config
-    link = f"{config['MARKET_BASE_URL'].rstrip('/')}{notification.link or '/notifications'}"
-    context = {"notification": notification, "link": link}
-    message = EmailMessage()
-    message["Subject"] = notification.subject
-    message["From"] = config["MARKET_MAIL_SENDER"]
-    message["To"] = notification.user.email
-    message["Message-ID"] = make_msgid(idstring=f"n{notification.id}")
-    message.set_content(render_template("email/notification.txt", **context))
-    message.add_alternative(render_template("email/notification.html", **context), subtype="html")
-    return message
-
-
-def _send(message: EmailMessage) -> None:
-    config = current_app.config
-    with smtplib.SMTP(config["MARKET_MAIL_SERVER"], config["MARKET_MAIL_PORT"], timeout=10) as s:
-        s.send_message(message)
+    user = notification.user
+    return mail.compose(
+        user,
+        subject=notification.subject,
+        template="notification",
+        context={
+            "notification": notification,
+            "link": mail.absolute_url(notification.link or "/notifications/"),
+            "settings_url": mail.absolute_url("/notifications/settings"),
+        },
+        idstring=f"n{notification.id}.{_stamp(notification.created_at)}",
+        unsubscribe_url=_unsubscribe_url(user, notification.category),
+    )
 
 
 def unread_count(user: User) -> int:
     return db.session.scalar(
         select(func.count(Notification.id)).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
+            Notification.user_id == user.id,
+            Notification.in_app.is_(True),
+            Notification.read_at.is_(None),
         )
     )
 
@@ -209,7 +199,7 @@ def unread_count(user: User) -> int:
 def notifications_for(user: User, limit: int = 100) -> list[Notification]:
     return db.session.scalars(
         select(Notification)
-        .where(Notification.user_id == user.id)
+        .where(Notification.user_id == user.id, Notification.in_app.is_(True))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     ).all()
@@ -219,7 +209,11 @@ def mark_all_read(user: User) -> int:
     """Mark the user's unread notifications read; returns how many."""
     return db.session.execute(
         update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(
+            Notification.user_id == user.id,
+            Notification.in_app.is_(True),
+            Notification.read_at.is_(None),
+        )
         .values(read_at=utcnow())
     ).rowcount
 
