@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
 from market import outbox
@@ -547,7 +548,25 @@ def test_docking_is_requested_and_accepted_through_the_api(api, make_posting, ma
 
     accepted = company.post(f"/dockings/{docking['id']}/accept")
     assert accepted.status_code == 200 and accepted.get_json()["status"] == "accepted"
-    error_of(company.post(f"/dockings/{docking['id']}/decline"), 409, "conflict")
+    reason = {"outcome": "tech_mismatch"}
+    error_of(company.post(f"/dockings/{docking['id']}/decline", reason), 409, "conflict")
+
+
+def test_a_decline_through_the_api_says_why_and_a_reasonless_one_changes_nothing(api, make_posting):
+    result = make_posting("result", publish=True)
+    problem = make_posting("problem", publish=True)
+    liaison, company = api(result.author), api(problem.author)
+    docking = liaison.post("/dockings", {"demand_id": problem.id, "supply_id": result.id})
+    path = f"/dockings/{docking.get_json()['id']}"
+
+    error_of(company.post(f"{path}/decline", {}), 422, "validation_error")
+    error_of(company.post(f"{path}/decline", {"outcome": "other"}), 422, "validation_error")
+    error_of(company.post(f"{path}/decline", {"outcome": "无"}), 422, "validation_error")
+    assert company.get(path).get_json()["status"] == "requested"
+
+    reason = {"outcome": "no_budget", "comment": "今年预算已用完"}
+    declined = company.post(f"{path}/decline", reason)
+    assert declined.status_code == 200 and declined.get_json()["status"] == "declined"
 
 
 def test_docking_requests_name_a_demand_and_a_supply_the_caller_can_see(
@@ -641,6 +660,76 @@ def test_parties_list_their_own_agreements_and_only_the_bureau_records(
     body = agreement_body(accepted_docking, submission_key="erp-2")
     error_of(company.post("/agreements", body), 403, "forbidden")
     error_of(company.get("/agreements", year="去年"), 400, "bad_request")
+
+
+def test_an_agreement_with_three_parties_and_its_type_is_recorded_and_read_by_each_party(
+    api, bureau, accepted_docking, make_user
+):
+    partner = make_user(Role.INSTITUTE, org_name="郑州大学")
+    body = agreement_body(
+        accepted_docking,
+        contract_type="licensing",
+        amount="120.00",
+        tech_amount="100.50",
+        extra_seller_ids=[partner.organization_id],
+        field="电力装备",
+    )
+    created = api(bureau).post("/agreements", body)
+    assert created.status_code == 201, created.text
+    agreement = created.get_json()
+    assert agreement["contract_type"] == "licensing" and agreement["tech_amount"] == "100.50"
+    assert [p["role"] for p in agreement["parties"]] == ["buyer", "seller", "seller"]
+    assert agreement["parties"][2]["name"] == "郑州大学"
+    assert agreement["registration_no"].startswith(f"XC{today().year}")
+    # The third party reads it too; it was refused before parties beyond two existed.
+    assert api(partner).get(f"/agreements/{agreement['id']}").status_code == 200
+    too_much = agreement_body(accepted_docking, amount="120.00", tech_amount="130.00")
+    too_much["submission_key"] = "erp-3"
+    refused = error_of(api(bureau).post("/agreements", too_much), 422, "validation_error")
+    assert "tech_amount" in refused["fields"]
+
+
+def test_the_agreement_list_takes_the_same_queries_however_many_agreements_and_parties(
+    api, bureau, accepted_docking, make_user
+):
+    caller = api(bureau)
+    company = accepted_docking.demand.organization_id
+    institute = accepted_docking.supply.organization_id
+
+    def add(i: int) -> None:
+        buyer = make_user(Role.ENTERPRISE, org_name=f"许昌合作企业{i}")
+        seller = make_user(Role.INSTITUTE, org_name=f"合作院所{i}")
+        body = agreement_body(
+            accepted_docking,
+            docking_id=None,
+            company_id=company,
+            institute_id=institute,
+            submission_key=f"erp-n-{i}",
+            extra_buyer_ids=[buyer.organization_id],
+            extra_seller_ids=[seller.organization_id],
+        )
+        assert caller.post("/agreements", body).status_code == 201
+
+    def queries() -> tuple[int, int]:
+        seen = []
+
+        def listener(*args):
+            seen.append(args[2])
+
+        sql_event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            items = caller.get("/agreements").get_json()["items"]
+        finally:
+            sql_event.remove(db.engine, "before_cursor_execute", listener)
+        assert all(len(item["parties"]) == 4 for item in items)
+        return len(items), len(seen)
+
+    add(0)
+    few_items, few = queries()
+    for i in range(1, 5):
+        add(i)
+    many_items, many = queries()
+    assert (few_items, many_items) == (1, 5) and many == few
 
 
 # The OpenAPI document -------------------------------------------------------------------

@@ -62,9 +62,26 @@ def test_company_requests_and_institute_declines(client, auth, make_posting):
     docking = db.session.scalar(select(Docking))
     auth.logout()
     auth.login(result.author)
-    client.post(f"/dockings/{docking.id}/answer", data={"answer": "decline"})
+    # A decline says why: without an outcome code nothing changes.
+    refused = client.post(
+        f"/dockings/{docking.id}/answer", data={"answer": "decline"}, follow_redirects=True
+    )
+    assert "请选择未达成的原因" in refused.text
+    db.session.refresh(docking)
+    assert docking.status == DockingStatus.REQUESTED
+    client.post(
+        f"/dockings/{docking.id}/answer", data={"answer": "decline", "outcome": "no_budget"}
+    )
     db.session.refresh(docking)
     assert docking.status == DockingStatus.DECLINED
+    assert docking.outcome.value == "no_budget"
+    told = db.session.scalar(
+        select(Notification).where(
+            Notification.user_id == problem.author_id,
+            Notification.event_key == f"docking:{docking.id}:declined",
+        )
+    )
+    assert "已婉拒" in told.subject and "预算不足" in told.body
     again = client.post(
         f"/dockings/{docking.id}/answer", data={"answer": "accept"}, follow_redirects=True
     )

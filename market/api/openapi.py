@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from market.accounts.models import COUNTIES
-from market.agreements.models import AgreementStatus
-from market.dockings.models import DockingStatus
+from market.agreements.models import AgreementStatus, ContractType, PartyRole
+from market.dockings.models import DockingOutcome, DockingStatus
 from market.postings.fields import KIND_FIELD_SPECS, KIND_FIELDS
 from market.postings.models import (
     BUDGET_BANDS,
@@ -400,8 +400,18 @@ def _docking_paths() -> dict:
             "post": {**answer["post"], "operationId": "accept_docking", "summary": "接受对接"},
         },
         "/dockings/{docking_id}/decline": {
-            **answer,
-            "post": {**answer["post"], "operationId": "decline_docking", "summary": "婉拒对接"},
+            "parameters": [docking_id],
+            "post": {
+                "operationId": "decline_docking",
+                "summary": "婉拒对接（须说明原因）",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("DeclineInput")}},
+                },
+                "responses": _responses(
+                    "200", _json(_ref("Docking"), "已婉拒"), "403", "404", "409", "415", "422"
+                ),
+            },
         },
     }
 
@@ -507,6 +517,7 @@ def _component_schemas() -> dict:
         "additionalProperties": False,
     }
     schemas["DockingInput"] = DOCKING_INPUT
+    schemas["DeclineInput"] = DECLINE_INPUT
     schemas["Agreement"] = {
         "type": "object",
         "properties": {
@@ -519,6 +530,28 @@ def _component_schemas() -> dict:
             "company": _organization(),
             "institute": _organization(),
             "created_at": DATE_TIME,
+            "registration_no": {"type": "string", "description": "合同登记号"},
+            "contract_type": _choice([t.value for t in ContractType]),
+            "tech_amount": MONEY_OUT,
+            "term_start": {**DATE, "nullable": True},
+            "term_end": {**DATE, "nullable": True},
+            "county": {"type": "string", "nullable": True},
+            "field": {"type": "string", "nullable": True},
+            "problem_id": {**ID, "nullable": True},
+            "result_id": {**ID, "nullable": True},
+            "event_id": {**ID, "nullable": True},
+            "revision": {"type": "integer", "minimum": 1},
+            "parties": _list(
+                {
+                    "type": "object",
+                    "properties": {
+                        "id": ID,
+                        "name": {"type": "string"},
+                        "role": _choice([r.value for r in PartyRole]),
+                    },
+                    "required": ["id", "name", "role"],
+                }
+            ),
         },
         "required": [
             "id",
@@ -580,6 +613,19 @@ DOCKING_INPUT = {
     "required": ["demand_id", "supply_id"],
     "additionalProperties": False,
 }
+DECLINE_INPUT = {
+    "type": "object",
+    "properties": {
+        "outcome": {
+            **_choice([o.value for o in DockingOutcome]),
+            "description": "未达成原因：tech_mismatch 技术不匹配、no_budget 预算不足、"
+            "bad_timing 时机不成熟、solved_elsewhere 已另行解决、other 其他（须填写说明）",
+        },
+        "comment": {"type": "string", "nullable": True, "description": "说明（不超过 500 字）"},
+    },
+    "required": ["outcome"],
+    "additionalProperties": False,
+}
 AGREEMENT_INPUT = {
     "type": "object",
     "properties": {
@@ -587,8 +633,28 @@ AGREEMENT_INPUT = {
         "amount": MONEY_IN,
         "signed_on": {**DATE, "description": "签订日期，不晚于今天"},
         "docking_id": {**ID, "nullable": True, "description": "洽谈中的对接；给出时双方取自对接"},
-        "company_id": {**ID, "nullable": True},
-        "institute_id": {**ID, "nullable": True},
+        "company_id": {**ID, "nullable": True, "description": "牵头企业（委托方/受让方）"},
+        "institute_id": {**ID, "nullable": True, "description": "牵头科研机构（受托方/让与方）"},
+        "extra_buyer_ids": {**_list(ID), "nullable": True, "description": "其他委托方/受让方"},
+        "extra_seller_ids": {**_list(ID), "nullable": True, "description": "其他受托方/让与方"},
+        "contract_type": {
+            **_choice([t.value for t in ContractType]),
+            "nullable": True,
+            "description": "合同类型：development 技术开发、transfer 技术转让、licensing 技术许可、"
+            "consulting 技术咨询、service 技术服务（默认技术开发）",
+        },
+        "tech_amount": {
+            **MONEY_IN,
+            "nullable": True,
+            "description": "技术交易额（万元），默认等于合同金额",
+        },
+        "term_start": {**DATE, "nullable": True, "description": "合同期限起"},
+        "term_end": {**DATE, "nullable": True, "description": "合同期限止"},
+        "county": {**_choice(COUNTIES), "nullable": True, "description": "企业所在县（市、区）"},
+        "field": {**_choice(FIELDS), "nullable": True, "description": "技术领域"},
+        "problem_id": {**ID, "nullable": True, "description": "来源技术需求"},
+        "result_id": {**ID, "nullable": True, "description": "来源科技成果"},
+        "event_id": {**ID, "nullable": True, "description": "促成合同的活动"},
         "submission_key": {
             "type": "string",
             "nullable": True,

@@ -81,7 +81,7 @@ def docking(viewer, item: Docking) -> dict:
 
 
 def agreement(item: Agreement) -> dict:
-    """A signed agreement; only the bureau and the two parties ever read one."""
+    """A signed agreement; only the bureau and the parties ever read one."""
     return {
         "id": item.id,
         "title": item.title,
@@ -96,6 +96,21 @@ def agreement(item: Agreement) -> dict:
         },
         "institute": {"id": item.institute.id, "name": item.institute.name},
         "created_at": plain(item.created_at),
+        "registration_no": item.registration_no,
+        "contract_type": item.contract_type.value,
+        "tech_amount": plain(item.tech_amount if item.tech_amount is not None else item.amount),
+        "term_start": plain(item.term_start),
+        "term_end": plain(item.term_end),
+        "county": item.county,
+        "field": item.field,
+        "problem_id": item.problem_id,
+        "result_id": item.result_id,
+        "event_id": item.event_id,
+        "revision": item.revision,
+        "parties": [
+            {"id": p.organization.id, "name": p.organization.name, "role": p.role.value}
+            for p in item.parties
+        ],
     }
 
 

@@ -15,14 +15,14 @@ from flask_babel import gettext as _
 
 from market import outbox
 from market.accounts.models import COUNTIES
-from market.agreements.models import Agreement
-from market.agreements.services import agreements_visible_to, submit_agreement
+from market.agreements.services import agreements_visible_to, get_agreement_for, submit_agreement
 from market.api import inputs, serialize, services
 from market.api.auth import load_token_user, require_user, viewer
 from market.api.errors import json_response, register_error_handlers
 from market.api.openapi import (
     AGREEMENT_INPUT,
     COLLECTIONS,
+    DECLINE_INPUT,
     DOCKING_INPUT,
     build_document,
     input_schema,
@@ -194,8 +194,12 @@ def accept_docking(docking_id: int):
 @bp.post(f"/dockings/{DOCKING_ID}/decline")
 def decline_docking(docking_id: int):
     user = require_user()
+    data = inputs.json_body()
+    inputs.check_types(data, DECLINE_INPUT["properties"])
     with unit_of_work():
-        docking = dockings.decline_docking(user, docking_id)
+        docking = dockings.decline_docking(
+            user, docking_id, data.get("outcome"), data.get("comment") or ""
+        )
     return json_response(serialize.docking(user, docking))
 
 
@@ -236,7 +240,7 @@ def list_agreements():
     year = inputs.year_arg(request.args)
     county = inputs.choice_arg(request.args, "county", COUNTIES)
     page = inputs.page_args(request.args)
-    rows = [a for a in agreements_visible_to(user, year) if county in (None, a.company.county)]
+    rows = [a for a in agreements_visible_to(user, year) if county in (None, a.county)]
     items, total = services.page_of(rows, page)
     return json_response(serialize.page([serialize.agreement(a) for a in items], page, total))
 
@@ -261,11 +265,7 @@ def create_agreement():
 @bp.get(f"/agreements/{AGREEMENT_ID}")
 def get_agreement(agreement_id: int):
     user = require_user()
-    agreement = db.session.get(Agreement, agreement_id)
-    parties = (agreement.company_id, agreement.institute_id) if agreement else ()
-    if agreement is None or not (user.is_bureau or user.organization_id in parties):
-        raise NotFound(_("合同不存在。"))
-    return json_response(serialize.agreement(agreement))
+    return json_response(serialize.agreement(get_agreement_for(user, agreement_id)))
 
 
 def _agreement_fields(data: dict) -> dict:
