@@ -24,6 +24,7 @@ STATUS_LABELS = {
     "signed": _l("已签约"),
     "submitted": _l("登记中"),
     "recorded": _l("已登记"),
+    "cancelled": _l("已作废"),
 }
 KIND_LABELS = {
     "problem": _l("技术需求"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from market.accounts.models import COUNTIES
+from market.agreements.models import ContractType
 from market.demo import data
 from market.postings.models import COOPERATION_MODES, FIELDS, MATURITY_LEVELS, TITLE_MAX
 
@@ -64,6 +65,32 @@ def test_amounts_are_varied():
     assert sum(1 for a in amounts if a >= 200) >= 3
     assert sum(1 for a in amounts if a <= 15) >= 3
     assert sum(1 for a in amounts if 20 <= a <= 120) >= 20
+
+
+def test_every_agreement_has_a_contract_type_and_a_technology_part():
+    assert {a["contract_type"] for a in data.AGREEMENTS} == {t.name for t in ContractType}
+    for agreement in data.AGREEMENTS:
+        tech = agreement["tech_amount"]
+        assert _is_cents(tech) and Decimal("0") < tech <= agreement["amount"], agreement["key"]
+    assert any(a["tech_amount"] < a["amount"] for a in data.AGREEMENTS)
+
+
+def test_some_agreements_have_more_than_two_parties():
+    extra = [a for a in data.AGREEMENTS if a.get("extra_buyers") or a.get("extra_sellers")]
+    assert len(extra) >= 3
+    for agreement in extra:
+        others = agreement.get("extra_buyers", []) + agreement.get("extra_sellers", [])
+        assert set(others) <= COMPANY_NAMES | INSTITUTE_NAMES, agreement["key"]
+        named = [agreement["company"], agreement["institute"], *others]
+        assert len(named) == len(set(named)), agreement["key"]
+
+
+def test_some_agreements_come_from_events_held_before_signing():
+    events = {e["key"]: e for e in data.EVENTS}
+    linked = [a for a in data.AGREEMENTS if a.get("event")]
+    assert len({a["event"] for a in linked}) == len(events) >= 2
+    for agreement in linked:
+        assert events[agreement["event"]]["starts_on"] <= agreement["signed_on"], agreement["key"]
 
 
 # --- dates --------------------------------------------------------------------------------------
@@ -218,3 +245,43 @@ def test_some_problems_and_results_are_left_unpaired():
 def test_demo_login_and_bureau():
     assert data.DEMO_PASSWORD == "xuchang-demo-2026"
     assert data.BUREAU == {"name": "许昌市科学技术局", "email": "bureau@kjj.demo.xcsci.cn"}
+
+
+# --- loaded into the database -----------------------------------------------------------------
+
+
+def test_the_demo_loads_its_figures_into_the_ledger_and_twice_adds_nothing(app):
+    from sqlalchemy import func, select
+
+    from market.agreements.export import ledger_totals
+    from market.agreements.models import Agreement, AgreementParty, LedgerEntry
+    from market.demo.loader import load_demo
+    from market.events.models import Event
+    from market.extensions import db
+
+    def counts():
+        return [
+            db.session.scalar(select(func.count(model.id)))
+            for model in (Agreement, AgreementParty, LedgerEntry, Event)
+        ]
+
+    assert load_demo(echo=lambda _line: None).endswith("44 项, 4098.22 万元")
+    first = counts()
+    totals = ledger_totals()
+    assert (totals.count, totals.amount) == (PUBLISHED_COUNT, PUBLISHED_TOTAL)
+    assert totals.tech_amount == sum(a["tech_amount"] for a in data.AGREEMENTS)
+
+    def spread(column):
+        return db.session.scalar(select(func.count(func.distinct(column))))
+
+    assert spread(LedgerEntry.contract_type) == len(ContractType)
+    assert spread(LedgerEntry.county) == len(XUCHANG_COUNTIES)
+    assert spread(LedgerEntry.institute_id) == len(data.INSTITUTES)
+    assert spread(LedgerEntry.event_id) == len(data.EVENTS)
+    assert spread(LedgerEntry.field) >= 6
+    many = select(AgreementParty.agreement_id).group_by(AgreementParty.agreement_id)
+    assert len(db.session.scalars(many.having(func.count() > 2)).all()) >= 3
+
+    load_demo(echo=lambda _line: None)
+    assert counts() == first
+    assert ledger_totals() == totals

@@ -6,14 +6,28 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from market.accounts.models import Organization, User
 from market.dockings.models import Docking
+from market.events.models import Event
 from market.extensions import db
 from market.money import Money
-from market.timeutil import utcnow
+from market.postings.models import Posting
+from market.timeutil import local_date, today, utcnow
 
 
 class ContractType(str, enum.Enum):
@@ -26,14 +40,30 @@ class ContractType(str, enum.Enum):
     SERVICE = "service"  # 技术服务
 
 
+CONTRACT_TYPE_LABELS = {
+    ContractType.DEVELOPMENT: _l("技术开发"),
+    ContractType.TRANSFER: _l("技术转让"),
+    ContractType.LICENSING: _l("技术许可"),
+    ContractType.CONSULTING: _l("技术咨询"),
+    ContractType.SERVICE: _l("技术服务"),
+}
+
+
 class PartyRole(str, enum.Enum):
     BUYER = "buyer"  # 委托方/受让方 (usually the company)
     SELLER = "seller"  # 受托方/让与方 (usually the institute)
 
 
+PARTY_ROLE_LABELS = {
+    PartyRole.BUYER: _l("买方（委托方/受让方）"),
+    PartyRole.SELLER: _l("卖方（受托方/让与方）"),
+}
+
+
 class AgreementStatus(str, enum.Enum):
     SUBMITTED = "submitted"  # accepted from the bureau, waiting for the worker
     RECORDED = "recorded"  # in the ledger
+    CANCELLED = "cancelled"  # 作废: reversed in the ledger, counts for nothing
 
 
 class Agreement(db.Model):
@@ -58,7 +88,8 @@ class Agreement(db.Model):
     # Snapshots at recording time: the tallies must not move when an organisation moves.
     county: Mapped[str | None] = mapped_column(String(20), index=True)
     field: Mapped[str | None] = mapped_column(String(40), index=True)
-    problem_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id"))
+    # Indexed: the dashboard's funnel looks up the contracts signed on problems.
+    problem_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id"), index=True)
     result_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     # The scanned contract: a PDF stored outside the web root under this generated name.
@@ -75,10 +106,44 @@ class Agreement(db.Model):
     company: Mapped[Organization] = relationship(foreign_keys=[company_id])
     institute: Mapped[Organization] = relationship(foreign_keys=[institute_id])
     docking: Mapped[Docking | None] = relationship()
+    problem: Mapped[Posting | None] = relationship(foreign_keys=[problem_id])
+    result: Mapped[Posting | None] = relationship(foreign_keys=[result_id])
+    event: Mapped[Event | None] = relationship()
     submitted_by: Mapped[User | None] = relationship()
     parties: Mapped[list[AgreementParty]] = relationship(
         back_populates="agreement", order_by="AgreementParty.position", cascade="all, delete-orphan"
     )
+    ledger_entries: Mapped[list[LedgerEntry]] = relationship(
+        back_populates="agreement", order_by="LedgerEntry.id", viewonly=True
+    )
+    corrections: Mapped[list[AgreementCorrection]] = relationship(
+        back_populates="agreement", order_by="AgreementCorrection.id", viewonly=True
+    )
+
+    @property
+    def registration_no(self) -> str:
+        """合同登记号 as printed on the 登记表: XC, year of registration, five-digit number.
+
+        The year is when the bureau entered it (Xuchang time), never the signing date: a
+        correction of the signing date must not renumber an agreement.
+        """
+        year = local_date(self.created_at).year if self.created_at else today().year
+        return f"XC{year}{self.id:05d}"
+
+    def parties_in(self, role: PartyRole) -> list[Organization]:
+        """The organisations on one side; the lead party first (also for unmigrated rows)."""
+        found = [p.organization for p in self.parties if p.role == role]
+        if not found:
+            found = [self.company if role == PartyRole.BUYER else self.institute]
+        return found
+
+    @property
+    def buyers(self) -> list[Organization]:
+        return self.parties_in(PartyRole.BUYER)
+
+    @property
+    def sellers(self) -> list[Organization]:
+        return self.parties_in(PartyRole.SELLER)
 
 
 class AgreementParty(db.Model):
@@ -108,7 +173,10 @@ class LedgerEntry(db.Model):
 
     __tablename__ = "ledger_entries"
     # One line per agreement, revision and kind: a retried recording or correction is a no-op.
-    __table_args__ = (UniqueConstraint("agreement_id", "revision", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "revision", "kind"),
+        CheckConstraint("count IN (-1, 1)", name="count_is_one"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"))
@@ -134,4 +202,83 @@ class LedgerEntry(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    agreement: Mapped[Agreement] = relationship()
+    agreement: Mapped[Agreement] = relationship(back_populates="ledger_entries")
+    entered_by: Mapped[User | None] = relationship()
+
+
+class LedgerIsAppendOnly(RuntimeError):
+    """Something tried to change or remove a ledger line."""
+
+
+@event.listens_for(LedgerEntry, "before_update")
+def _refuse_update(mapper, connection, target):
+    raise LedgerIsAppendOnly(f"ledger line #{target.id} cannot be changed; write a correction")
+
+
+@event.listens_for(LedgerEntry, "before_delete")
+def _refuse_delete(mapper, connection, target):
+    raise LedgerIsAppendOnly(f"ledger line #{target.id} cannot be deleted; write a correction")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state):
+    # Bulk UPDATE/DELETE statements skip the mapper events above.
+    if (state.is_update or state.is_delete) and any(
+        m.class_ is LedgerEntry for m in state.all_mappers
+    ):
+        raise LedgerIsAppendOnly("ledger lines cannot be changed or deleted in bulk")
+
+
+class CorrectionKind(str, enum.Enum):
+    CORRECTION = "correction"  # 更正: reversal of the current figures + the new ones
+    CANCELLATION = "cancellation"  # 作废: reversal only
+
+
+class AgreementCorrection(db.Model):
+    """A correction or cancellation as bureau staff submitted it; the worker applies it once.
+
+    The new values of a correction are stored here in full (not as a diff), so that applying
+    it is the same however often the task runs.
+    """
+
+    __tablename__ = "agreement_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_key: Mapped[str] = mapped_column(String(64), unique=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id"), index=True)
+    kind: Mapped[CorrectionKind] = mapped_column(Enum(CorrectionKind, native_enum=False, length=20))
+    reason: Mapped[str] = mapped_column(Text)
+    # The revision the staff member saw when correcting; the worker applies on top of it.
+    base_revision: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(String(200))
+    contract_type: Mapped[ContractType | None] = mapped_column(
+        Enum(ContractType, native_enum=False, length=20)
+    )
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    tech_amount: Mapped[Decimal | None] = mapped_column(Money)
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    term_start: Mapped[date | None] = mapped_column(Date)
+    term_end: Mapped[date | None] = mapped_column(Date)
+    county: Mapped[str | None] = mapped_column(String(20))
+    field: Mapped[str | None] = mapped_column(String(40))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set once by the worker. applied_at: when it handled the correction; applied_revision: the
+    # revision it produced, or None when it was rejected (the agreement had moved past
+    # base_revision, so applying it would have silently overwritten another correction).
+    applied_revision: Mapped[int | None] = mapped_column(Integer)
+    applied_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    agreement: Mapped[Agreement] = relationship(back_populates="corrections")
+    submitted_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_pending(self) -> bool:
+        """Not yet handled by the worker."""
+        return self.applied_at is None
+
+    @property
+    def is_rejected(self) -> bool:
+        """Handled, but not applied: it was based on an outdated revision."""
+        return self.applied_at is not None and self.applied_revision is None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -15,13 +15,15 @@ from market.agreements.services import record_in_ledger, submit_agreement
 from market.demo import data
 from market.dockings.models import DockingStatus
 from market.dockings.services import accept_docking, docking_between, request_docking
+from market.events.demo import load_demo_events
+from market.events.models import Event, EventKind
 from market.extensions import db
 from market.matching.services import compute_matches, rebuild_index
 from market.postings.models import Posting, PostingKind
 from market.postings.services import submit_posting
 from market.review.services import publish_posting
 from market.stats.services import agreement_totals
-from market.timeutil import today
+from market.timeutil import CHINA, today
 
 
 def load_demo(echo: Callable[[str], None] = print) -> str:
@@ -46,6 +48,7 @@ def load_demo(echo: Callable[[str], None] = print) -> str:
     for posting in db.session.scalars(select(Posting).where(Posting.ref.like("DEMO-%"))):
         compute_matches(posting.id, notify_parties=False)
     outbox.commit()
+    load_demo_events(bureau, echo=echo)
     recorded = _agreements(bureau, members)
     echo(f"agreements submitted: {recorded}")
     totals = agreement_totals()
@@ -167,27 +170,77 @@ def _posting_by_ref(ref: str | None) -> Posting | None:
 
 def _agreements(bureau: User, members: dict[str, User]) -> int:
     submitted = 0
+    events = _demo_events(bureau)
     for item in data.AGREEMENTS:
         exists = select(Agreement).where(Agreement.submission_key == item["key"])
         if db.session.scalar(exists) is not None:
             continue
-        fields = {
-            "submission_key": item["key"],
-            "title": item["title"],
-            "signed_on": item["signed_on"],
-            "amount": str(item["amount"]),
-            "company_id": _org_id(item["company"]),
-            "institute_id": _org_id(item["institute"]),
-        }
+        fields = _agreement_fields(item, events)
         docking = _accepted_docking(item, members)
         if docking is not None:
             fields["docking_id"] = docking.id
+        else:
+            fields["problem_id"] = _linked_id(item.get("problem_ref"))
+            fields["result_id"] = _linked_id(item.get("result_ref"))
         agreement = submit_agreement(bureau, fields)
         outbox.commit()
         record_in_ledger(agreement.id)  # the worker would do it too; doing it now is a no-op later
         outbox.commit()
         submitted += 1
     return submitted
+
+
+def _agreement_fields(item: dict, events: dict[str, int]) -> dict:
+    signed_on = item["signed_on"]
+    years = 2 if item["contract_type"] == "DEVELOPMENT" else 1
+    return {
+        "submission_key": item["key"],
+        "title": item["title"],
+        "contract_type": item["contract_type"],
+        "signed_on": signed_on,
+        "term_start": signed_on,
+        "term_end": signed_on.replace(year=signed_on.year + years) - timedelta(days=1),
+        "amount": str(item["amount"]),
+        "tech_amount": str(item["tech_amount"]),
+        "company_id": _org_id(item["company"]),
+        "institute_id": _org_id(item["institute"]),
+        "extra_buyer_ids": [_org_id(name) for name in item.get("extra_buyers", [])],
+        "extra_seller_ids": [_org_id(name) for name in item.get("extra_sellers", [])],
+        "event_id": events.get(item.get("event")),
+    }
+
+
+def _linked_id(ref: str | None) -> int | None:
+    posting = _posting_by_ref(ref)
+    return posting.id if posting is not None else None
+
+
+def _demo_events(bureau: User) -> dict[str, int]:
+    """The past events the demo's agreements came from, by key, created once (by title).
+
+    The events module's own demo events are dated relative to today and mostly upcoming, so
+    no agreement signed in 2023-2026 can come from them; these two are fixed in the past.
+    """
+    found = {}
+    for item in data.EVENTS:
+        event = db.session.scalar(select(Event).where(Event.title == item["title"]))
+        if event is None:
+            starts_at = datetime.combine(item["starts_on"], time(9, 0), tzinfo=CHINA)
+            event = Event(
+                kind=EventKind[item["kind"]],
+                title=item["title"],
+                starts_at=starts_at,
+                ends_at=starts_at + timedelta(hours=3),
+                place=item["place"],
+                capacity=item["capacity"],
+                description="",
+                created_by=bureau,
+            )
+            db.session.add(event)
+            db.session.flush()
+        found[item["key"]] = event.id
+    outbox.commit()
+    return found
 
 
 def _accepted_docking(item, members):
