@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from market.api.tokens import bp as api_tokens
     from market.api.views import bp as api
     from market.dockings.views import bp as dockings
+    from market.events.views import bp as events
     from market.feedback.views import bp as feedback
     from market.freshness.views import bp as freshness
     from market.main.views import bp as main
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         freshness,
         matching,
         dockings,
+        events,
         agreements,
         stats,
         notifications,

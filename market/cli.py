@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from market import outbox
 from market.feedback.cli import feedback
+from market.stats.cli import stats
 from market.transfer.cli import import_command
 
 
@@ -231,14 +232,3 @@ def demo() -> None:
 
     summary = load_demo(echo=click.echo)
     click.echo(summary)
-
-
-@click.command(help="Print the number of signed agreements and their total in 万元.")
-@click.option("--year", type=int, default=None)
-@with_appcontext
-def stats(year) -> None:
-    from market.stats.services import agreement_totals
-
-    totals = agreement_totals(year)
-    click.echo(f"agreements: {totals.count}")
-    click.echo(f"total: {totals.amount:.2f} 万元")

@@ -48,6 +48,12 @@ def from_environment(instance_path: str) -> dict:
         "MARKET_MAIL_SERVER": _env("MARKET_MAIL_SERVER"),
         "MARKET_MAIL_PORT": int(_env("MARKET_MAIL_PORT", "25")),
         "MARKET_MAIL_SENDER": _env("MARKET_MAIL_SENDER", "许昌科技大市场 <noreply@xcsci.cn>"),
+        # Without a mail server, development writes each email to this folder (and the log).
+        "MARKET_MAIL_FOLDER": _env(
+            "MARKET_MAIL_FOLDER", str(instance / "mail") if env == "development" else None
+        ),
+        # How long the one-click unsubscribe link in an email stays valid.
+        "MARKET_UNSUBSCRIBE_LINK_DAYS": int(_env("MARKET_UNSUBSCRIBE_LINK_DAYS", "365")),
         "MARKET_BASE_URL": _env("MARKET_BASE_URL", "http://127.0.0.1:5000"),
         "MARKET_STRONG_MATCH": float(_env("MARKET_STRONG_MATCH", "0.35")),
         "MARKET_MATCH_LIMIT": int(_env("MARKET_MATCH_LIMIT", "20")),
@@ -60,6 +66,17 @@ def from_environment(instance_path: str) -> dict:
         "MARKET_REMIND_DAYS_BEFORE": int(_env("MARKET_REMIND_DAYS_BEFORE", "14")),
         # How long a one-click reconfirmation link in a reminder stays valid.
         "MARKET_CONFIRM_LINK_DAYS": int(_env("MARKET_CONFIRM_LINK_DAYS", "30")),
+        # A new 对接会's meeting slots (the bureau can change them per event).
+        "MARKET_EVENT_SLOT_MINUTES": int(_env("MARKET_EVENT_SLOT_MINUTES", "20")),
+        "MARKET_EVENT_SLOT_COUNT": int(_env("MARKET_EVENT_SLOT_COUNT", "6")),
+        # 对接 deadlines: days to answer a request, days of negotiation before a check-in,
+        # and how many days before a deadline the party who must act is reminded.
+        "MARKET_DOCKING_ANSWER_DAYS": int(_env("MARKET_DOCKING_ANSWER_DAYS", "7")),
+        "MARKET_DOCKING_CHECKIN_DAYS": int(_env("MARKET_DOCKING_CHECKIN_DAYS", "30")),
+        "MARKET_DOCKING_REMIND_DAYS_BEFORE": int(_env("MARKET_DOCKING_REMIND_DAYS_BEFORE", "2")),
+        # Scanned contracts (PDF) live here, outside the web root, under generated names.
+        "MARKET_CONTRACT_DIR": _env("MARKET_CONTRACT_DIR", str(instance / "contracts")),
+        "MARKET_CONTRACT_MAX_BYTES": int(_env("MARKET_CONTRACT_MAX_BYTES", str(10 * 1024 * 1024))),
         "BABEL_DEFAULT_LOCALE": "zh_Hans_CN",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent / "translations"),
@@ -110,9 +127,22 @@ def celery_config(broker: str, instance: Path) -> dict:
             "visibility_timeout": 3600,
             "socket_timeout": 5,
             "socket_connect_timeout": 5,
+            # A publish finding the connection gone tries once more at once, then gives up:
+            # a refused connection cost a request 6 s (kombu's default backoff), now ~0.05 s.
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.2,
+            "interval_max": 0.5,
         }
         config["broker_connection_timeout"] = 5
-        config["broker_connection_max_retries"] = 2
+        # Worker and beat reconnect for as long as Redis is away: with 2 retries beat exited
+        # during an outage (tests/test_delivery_failures.py) and the relay stopped for good.
+        # A web request is not held by this: the outbox publishes once (retry=False), bounded
+        # by the socket and connection timeouts, and leaves the row for the relay.
+        config["broker_connection_max_retries"] = None
+        # A Redis result backend, should one be configured, gets the same bounded waits.
+        config["redis_socket_timeout"] = 5
+        config["redis_socket_connect_timeout"] = 5
     return config
 
 

@@ -187,6 +187,16 @@ def register(page, portal, person: dict, role_label: str, county: str | None) ->
     expect(page.locator(".who")).to_contain_text(person["org"])
 
 
+def email_matches_at_once(page, portal) -> None:
+    """Match emails default to the daily digest; this journey wants them straight away."""
+    from playwright.sync_api import expect
+
+    page.goto(portal.url("/notifications/settings"))
+    page.get_by_label("新的匹配 · 邮件", exact=True).select_option(label="立即")
+    page.get_by_role("button", name="保存设置", exact=True).click()
+    expect(page.get_by_role("alert").filter(has_text="通知设置已保存")).to_be_visible()
+
+
 def log_in(page, portal, person: dict) -> None:
     from playwright.sync_api import expect
 
@@ -275,6 +285,7 @@ def _journey(portal, tmp_path, company, liaison, bureau):
 
     # A Xuchang company registers and posts its technical problem.
     register(company, portal, COMPANY, "企业", COMPANY["county"])
+    email_matches_at_once(company, portal)
     company.goto(portal.url("/postings/problems/new"))
     company.get_by_label("标题", exact=True).fill(PROBLEM_DATA["title"])
     company.get_by_label("详细描述", exact=True).fill(PROBLEM_DATA["body"])
@@ -299,6 +310,7 @@ def _journey(portal, tmp_path, company, liaison, bureau):
 
     # An institute liaison registers and posts the research result.
     register(liaison, portal, LIAISON, "高校/科研机构", None)
+    email_matches_at_once(liaison, portal)
     liaison.goto(portal.url("/postings/results/new"))
     liaison.get_by_label("标题", exact=True).fill(RESULT_DATA["title"])
     liaison.get_by_label("详细描述", exact=True).fill(RESULT_DATA["body"])
@@ -378,12 +390,14 @@ def _journey(portal, tmp_path, company, liaison, bureau):
     option = docking_select.locator("option", has_text=PROBLEM_DATA["title"])
     expect(option).to_have_attribute("value", docking_id)
     docking_select.select_option(option.get_attribute("value"))
-    bureau.get_by_label("合同名称", exact=True).fill(CONTRACT_TITLE)
+    bureau.get_by_label("合同名称（项目名称）", exact=True).fill(CONTRACT_TITLE)
+    bureau.get_by_label("合同类型", exact=True).select_option(label="技术许可")
     bureau.get_by_label("签订日期", exact=True).fill((today() - timedelta(days=1)).isoformat())
     bureau.get_by_label("合同金额（万元，最多两位小数）", exact=True).fill(CONTRACT_AMOUNT)
     bureau.get_by_role("button", name="提交登记", exact=True).click()
     expect(bureau.get_by_role("alert").filter(has_text=CONTRACT_TITLE)).to_be_visible()
-    assert bureau.url.endswith("/bureau/dashboard")
+    assert re.search(r"/agreements/\d+$", bureau.url), bureau.url  # the agreement's own page
+    bureau.goto(portal.url("/stats/dashboard"))
 
     expected = (count_before + 1, amount_before + Decimal(CONTRACT_AMOUNT))
 

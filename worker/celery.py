@@ -51,9 +51,33 @@ def beat_schedule(app: Flask) -> dict:
             "task": "worker.tasks.archive_expired_postings",
             "schedule": crontab(minute=5),
         },
+        # Hourly in office hours, so a registration made the day before is still reminded;
+        # the notification key keeps it to one reminder per registration.
+        "remind-event-registrants": {
+            "task": "worker.tasks.remind_event_registrants",
+            "schedule": crontab(minute=20, hour="8-20"),
+        },
+        # 对接 deadline reminders go out days ahead; hourly in office hours suffices, and the
+        # docking's reminded_for keeps it to one reminder per deadline.
+        "remind-docking-deadlines": {
+            "task": "worker.tasks.remind_docking_deadlines",
+            "schedule": crontab(minute=40, hour="8-20"),
+        },
         "remind-expiring-postings": {
             "task": "worker.tasks.remind_expiring_postings",
             "schedule": crontab(minute=0, hour=9),
+        },
+        # Digest emails at the start of office hours: daily at 9:00, weekly on Monday at 9:30.
+        # The digest's period (the day, the ISO week) makes a second run in it send nothing.
+        "daily-digests": {
+            "task": "worker.tasks.send_digests",
+            "schedule": crontab(minute=0, hour=9),
+            "args": ("daily",),
+        },
+        "weekly-digests": {
+            "task": "worker.tasks.send_digests",
+            "schedule": crontab(minute=30, hour=9, day_of_week=1),
+            "args": ("weekly",),
         },
         # A cheap version comparison; the bureau's synonym changes reach stored matches
         # within ten minutes, in batches.

@@ -9,8 +9,11 @@ from flask import current_app
 
 from market import outbox
 from market.agreements import services as agreements
+from market.dockings import services as dockings
+from market.events import services as events
 from market.freshness import services as freshness
 from market.matching import services as matching
+from market.notifications import digests
 from market.notifications import services as notifications
 
 log = logging.getLogger(__name__)
@@ -83,10 +86,48 @@ def record_agreement(agreement_id: int) -> None:
     outbox.commit()
 
 
+@shared_task(name="worker.tasks.apply_agreement_correction")
+def apply_agreement_correction(correction_id: int) -> None:
+    """Write one correction or cancellation into the ledger (reversal, replacement) once."""
+    agreements.apply_correction(correction_id)
+    outbox.commit()
+
+
 @shared_task(name="worker.tasks.requeue_stale_emails")
 def requeue_stale_emails() -> int:
     """Send again the emails whose worker died mid-delivery (at least once beats never)."""
-    count = notifications.requeue_stale_emails(current_app.config["MARKET_EMAIL_STALE_SECONDS"])
+    stale_seconds = current_app.config["MARKET_EMAIL_STALE_SECONDS"]
+    count = notifications.requeue_stale_emails(stale_seconds)
+    count += digests.requeue_stale_digests(stale_seconds)
+    outbox.commit()
+    return count
+
+
+@shared_task(name="worker.tasks.send_digests")
+def send_digests(frequency: str) -> int:
+    """Make this period's daily or weekly digests (once per user and period) and mail them."""
+    made = digests.prepare_digests(frequency)
+    outbox.commit()
+    return len(made)
+
+
+@shared_task(name="worker.tasks.deliver_digest", bind=True, max_retries=EMAIL_MAX_RETRIES)
+def deliver_digest(self, digest_id: int) -> None:
+    """Email one digest once; retry with backoff, then mark it failed for the bureau."""
+    try:
+        digests.deliver_digest(digest_id)
+    except notifications.TransientMailError as exc:
+        if self.request.retries >= self.max_retries:
+            digests.mark_digest_failed(digest_id, str(exc))
+            return
+        countdown = min(600, 10 * 2**self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown) from exc
+
+
+@shared_task(name="worker.tasks.remind_docking_deadlines")
+def remind_docking_deadlines() -> int:
+    """Remind the party who must act on a 对接 before its deadline (once per deadline)."""
+    count = dockings.remind_due_dockings()
     outbox.commit()
     return count
 
@@ -110,5 +151,13 @@ def remind_expiring_postings() -> int:
 def archive_expired_postings() -> int:
     """Archive postings past their valid-until date and take them out of the index."""
     count = freshness.archive_expired_postings()
+    outbox.commit()
+    return count
+
+
+@shared_task(name="worker.tasks.remind_event_registrants")
+def remind_event_registrants() -> int:
+    """Remind registered organisations of tomorrow's events (once per registration)."""
+    count = events.remind_registrants()
     outbox.commit()
     return count
