@@ -66,8 +66,28 @@ def test_every_message_has_an_english_translation():
     folder = Path(__file__).parent.parent / "market" / "translations" / "en" / "LC_MESSAGES"
     with open(folder / "messages.po", "rb") as po_file:
         catalog = read_po(po_file)
-    untranslated = [m.id for m in catalog if m.id and not m.string]
+
+    def key(message):  # plural messages have a (singular, plural) id
+        return tuple(message.id) if isinstance(message.id, list | tuple) else message.id
+
+    def translated(message):
+        forms = message.string if isinstance(message.string, list | tuple) else [message.string]
+        return all(forms)
+
+    untranslated = [m.id for m in catalog if m.id and not translated(m)]
     assert untranslated == []
     with open(folder / "messages.mo", "rb") as mo_file:
         compiled = read_mo(mo_file)
-    assert {m.id for m in compiled if m.id} == {m.id for m in catalog if m.id and not m.fuzzy}
+    assert {key(m) for m in compiled if m.id} == {key(m) for m in catalog if m.id and not m.fuzzy}
+
+
+def test_day_counts_are_plural_aware_in_english(app):
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context():
+        with force_locale("en"):
+            one = ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", 1)
+            three = ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", 3)
+        with force_locale("zh_Hans_CN"):
+            chinese = ngettext("已逾期 %(num)d 天", "已逾期 %(num)d 天", 3)
+    assert (one, three, chinese) == ("1 day overdue", "3 days overdue", "已逾期 3 天")
