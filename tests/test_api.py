@@ -767,3 +767,130 @@ def test_posting_representations_have_exactly_the_documented_keys(api, make_user
         seen = api(bureau).get(f"/{collection}/{posting.id}").get_json()
         assert set(seen) == set(schemas[SCHEMA_NAMES[kind]]["properties"]), collection
         assert seen["status"] == PostingStatus.PENDING.value
+
+
+# Lists of 对接 and agreements are paged in SQL ----------------------------------------------
+
+
+def statements_during(action) -> list[str]:
+    seen: list[str] = []
+
+    def listener(*args):
+        seen.append(args[2])
+
+    sql_event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        action()
+    finally:
+        sql_event.remove(db.engine, "before_cursor_execute", listener)
+    return seen
+
+
+def test_the_docking_list_pages_and_filters_by_status_in_sql(api, make_posting, make_user, bureau):
+    companies = [make_user(Role.ENTERPRISE, org_name=f"许昌对接企业{i}") for i in range(3)]
+    demands = [make_posting("problem", author=c, publish=True) for c in companies]
+    first_result = make_posting("result", publish=True)
+    institute = first_result.author
+    supplies = [first_result] + [
+        make_posting("result", author=institute, publish=True) for _ in range(8)
+    ]
+    made = []
+    for demand in demands:
+        for supply in supplies:
+            made.append(request_docking(institute, demand.id, supply.id))
+            outbox.commit()
+    for docking in made[:5]:  # the first company accepts five
+        accept_docking(companies[0], docking.id)
+        outbox.commit()
+    newest_first = [d.id for d in reversed(made)]  # created in order; ties go to the higher id
+    caller = api(bureau)
+
+    pages = [caller.get("/dockings", per_page=10, page=n).get_json() for n in (1, 2, 3)]
+    assert [(p["page"], p["per_page"], p["total"]) for p in pages] == [
+        (1, 10, 27),
+        (2, 10, 27),
+        (3, 10, 27),
+    ]
+    assert [i["id"] for p in pages for i in p["items"]] == newest_first
+    assert [len(p["items"]) for p in pages] == [10, 10, 7]
+    beyond = caller.get("/dockings", per_page=10, page=4).get_json()
+    assert beyond["items"] == [] and beyond["total"] == 27
+
+    accepted = caller.get("/dockings", status="accepted", per_page=2, page=2).get_json()
+    assert accepted["total"] == 5
+    accepted_ids = [d.id for d in reversed(made[:5])]
+    assert [i["id"] for i in accepted["items"]] == accepted_ids[2:4]
+    assert caller.get("/dockings", status="requested").get_json()["total"] == 22
+    assert caller.get("/dockings", status="declined").get_json()["total"] == 0
+
+    # Each party pages through its own only.
+    company = api(companies[1])
+    own = company.get("/dockings", per_page=5, page=2).get_json()
+    assert own["total"] == 9 and [i["id"] for i in own["items"]] == newest_first[9:18][5:]
+    assert company.get("/dockings", status="accepted").get_json()["total"] == 0
+    assert api(institute).get("/dockings").get_json()["total"] == 27
+    error_of(caller.get("/dockings", status="lost"), 400, "bad_request")
+    error_of(caller.get("/dockings", page=0), 400, "bad_request")
+
+    seen = statements_during(lambda: caller.get("/dockings", per_page=10, page=2))
+    rows = [s for s in seen if "FROM dockings" in s and "count(" not in s.lower()]
+    assert rows and all("LIMIT" in s.upper() for s in rows)  # never every docking
+
+
+def test_the_agreement_list_pages_and_filters_by_year_and_county_in_sql(
+    api, bureau, accepted_docking, make_user
+):
+    caller = api(bureau)
+    company = accepted_docking.demand.organization_id
+    institute = accepted_docking.supply.organization_id
+    this_year = today().year
+
+    def add(i: int, signed_on: date, county: str) -> None:
+        body = agreement_body(
+            accepted_docking,
+            docking_id=None,
+            company_id=company,
+            institute_id=institute,
+            submission_key=f"erp-page-{i}",
+            title=f"分页合同{i:03d}",
+            signed_on=signed_on.isoformat(),
+            county=county,
+        )
+        response = caller.post("/agreements", body)
+        assert response.status_code == 201, response.text
+
+    # 26 this year (a day apart, newest last; every third in 禹州市), 4 the year before.
+    start = date(this_year, 1, 1)
+    for i in range(26):
+        add(i, start + timedelta(days=i), "禹州市" if i % 3 == 0 else "魏都区")
+    for i in range(26, 30):
+        add(i, date(this_year - 1, 6, 1) + timedelta(days=i), "魏都区")
+
+    def titles(**params) -> tuple[list[str], int]:
+        body = caller.get("/agreements", **params).get_json()
+        return [item["title"] for item in body["items"]], body["total"]
+
+    assert titles(per_page=20) == ([f"分页合同{i:03d}" for i in range(25, 5, -1)], 30)
+    second = [f"分页合同{i:03d}" for i in range(5, -1, -1)]
+    second += [f"分页合同{i:03d}" for i in range(29, 25, -1)]
+    assert titles(per_page=20, page=2) == (second, 30)
+    assert titles(per_page=20, page=3) == ([], 30)
+    assert titles(year=this_year, per_page=20, page=2) == (second[:6], 26)
+    assert titles(year=this_year - 1) == ([f"分页合同{i:03d}" for i in (29, 28, 27, 26)], 4)
+    yuzhou = [f"分页合同{i:03d}" for i in (24, 21, 18, 15, 12, 9, 6, 3, 0)]
+    assert titles(county="禹州市", per_page=4, page=2) == (yuzhou[4:8], 9)
+    assert titles(county="禹州市", year=this_year - 1) == ([], 0)
+    assert titles(county="鄢陵县") == ([], 0)
+    party = api(accepted_docking.demand.author).get("/agreements", per_page=25, page=2)
+    assert party.get_json()["total"] == 30 and len(party.get_json()["items"]) == 5
+    outsider = api(make_user(Role.ENTERPRISE, org_name="许昌无关公司"))
+    assert outsider.get("/agreements").get_json() == {
+        "items": [],
+        "page": 1,
+        "per_page": 20,
+        "total": 0,
+    }
+
+    seen = statements_during(lambda: caller.get("/agreements", county="禹州市", page=2))
+    rows = [s for s in seen if "FROM agreements" in s and "count(" not in s.lower()]
+    assert rows and all("LIMIT" in s.upper() for s in rows)  # never every agreement

@@ -1,5 +1,6 @@
 """Bureau staff record, correct and export agreements; parties see their own."""
 
+import logging
 import secrets
 from io import BytesIO
 
@@ -17,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from market import outbox
 from market.accounts.models import COUNTIES, Organization, Role
@@ -24,12 +26,12 @@ from market.agreements import contracts, export
 from market.agreements.forms import AgreementForm, CancellationForm, CorrectionForm
 from market.agreements.models import (
     CONTRACT_TYPE_LABELS,
+    Agreement,
     AgreementStatus,
     ContractType,
     LedgerKind,
 )
 from market.agreements.services import (
-    agreements_visible_to,
     contract_file_for,
     get_agreement_for,
     ledger_lines,
@@ -40,6 +42,7 @@ from market.agreements.services import (
     submit_cancellation,
     submit_correction,
 )
+from market.api.services import visible_agreements
 from market.auth import bureau_required
 from market.errors import DomainError
 from market.events.models import Event
@@ -49,9 +52,12 @@ from market.money import format_amount
 from market.postings.models import FIELDS, PostingKind
 from market.timeutil import today
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
 UPLOAD_ENDPOINTS = {"agreements.new"}
+PER_PAGE = 20
 FORM_OVERHEAD_BYTES = 256 * 1024
 
 
@@ -98,13 +104,20 @@ def new():
         form.docking_id.data = request.args.get("docking_id", "")
         form.contract_type.data = ContractType.DEVELOPMENT.value
     elif form.validate_on_submit():
+        stored = None
         try:
             agreement = submit_agreement(current_user, form.data, contract=form.contract.data)
+            stored = agreement.contract_file
             outbox.commit()
         except DomainError as error:
             outbox.rollback()
+            _drop_unsaved_contract(stored)
             show_domain_error(form, error)
             status = 400
+        except Exception:
+            outbox.rollback()
+            _drop_unsaved_contract(stored)
+            raise
         else:
             flash(
                 _(
@@ -118,6 +131,25 @@ def new():
     else:
         status = 400
     return render_template("agreements/new.html", form=form), status
+
+
+def _drop_unsaved_contract(stored: str | None) -> None:
+    """After a failed commit: delete the scanned contract just stored, unless a saved agreement
+    holds it (a resubmission returns the earlier agreement, whose file must stay). When the
+    database cannot say, the file is kept: an orphan is better than a lost contract."""
+    if not stored:
+        return
+    try:
+        saved = db.session.scalar(
+            select(Agreement.id).where(Agreement.contract_file == stored).limit(1)
+        )
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("contract %s kept: could not check whether it was saved", stored)
+        return
+    if saved is None:
+        contracts.remove(stored)
+        log.info("contract %s removed: its agreement was not saved", stored)
 
 
 def _organizations(*kinds: Role) -> list[Organization]:
@@ -169,9 +201,14 @@ def _fill_choices(form: AgreementForm) -> None:
 @login_required
 def listing():
     year = request.args.get("year", type=int)
+    number = max(1, request.args.get("page", 1, type=int) or 1)
+    page = db.paginate(
+        visible_agreements(current_user, year), page=number, per_page=PER_PAGE, error_out=False
+    )
     return render_template(
         "agreements/list.html",
-        agreements=agreements_visible_to(current_user, year),
+        page=page,
+        agreements=page.items,
         year=year,
         years=range(today().year, 2019, -1),
     )

@@ -7,13 +7,15 @@ import json
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, Text, cast, func, or_, select
 
 from market.accounts.models import Organization, User
 from market.agreements.models import Agreement
+from market.agreements.services import _party_filter as party_filter
+from market.agreements.services import with_parties
 from market.api.models import ApiToken
 from market.errors import DomainError, NotFound
 from market.extensions import db
@@ -203,6 +205,33 @@ def agreement_by_key(key: str) -> Agreement | None:
 
 def is_bureau(viewer) -> bool:
     return bool(getattr(viewer, "is_authenticated", False) and viewer.is_bureau)
+
+
+def visible_agreements(viewer, year: int | None = None, county: str | None = None) -> Select:
+    """The SELECT behind `agreements_visible_to`, newest first, for paging in SQL: every
+    agreement for the bureau, else those the viewer's organisation is party to; `county` is the
+    agreement's own county field (as the API has always filtered)."""
+    query = (
+        select(Agreement)
+        .options(*with_parties())
+        .order_by(Agreement.signed_on.desc(), Agreement.id.desc())
+    )
+    if not is_bureau(viewer):
+        query = query.where(party_filter(viewer.organization_id))
+    if year is not None:
+        query = query.where(
+            Agreement.signed_on >= date(year, 1, 1), Agreement.signed_on <= date(year, 12, 31)
+        )
+    if county is not None:
+        query = query.where(Agreement.county == county)
+    return query
+
+
+def paginate(query: Select, page: Page) -> tuple[list, int]:
+    """One page of a SELECT's rows (LIMIT/OFFSET in SQL), and how many rows there are."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = db.session.scalars(query.offset(page.offset).limit(page.size)).all()
+    return rows, total
 
 
 def page_of(items: list, page: Page) -> tuple[list, int]:

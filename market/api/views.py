@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from market import outbox
 from market.accounts.models import COUNTIES
-from market.agreements.services import agreements_visible_to, get_agreement_for, submit_agreement
+from market.agreements.services import get_agreement_for, submit_agreement
 from market.api import inputs, serialize, services
 from market.api.auth import load_token_user, require_user, viewer
 from market.api.errors import json_response, register_error_handlers
@@ -157,8 +157,8 @@ def list_dockings():
     user = require_user()
     status = inputs.choice_arg(request.args, "status", [s.value for s in DockingStatus])
     page = inputs.page_args(request.args)
-    rows = [d for d in dockings.dockings_for(user) if status in (None, d.status.value)]
-    items, total = services.page_of(rows, page)
+    query = dockings.dockings_query(user, DockingStatus(status) if status else None)
+    items, total = services.paginate(query, page)
     return json_response(serialize.page([serialize.docking(user, d) for d in items], page, total))
 
 
@@ -240,8 +240,7 @@ def list_agreements():
     year = inputs.year_arg(request.args)
     county = inputs.choice_arg(request.args, "county", COUNTIES)
     page = inputs.page_args(request.args)
-    rows = [a for a in agreements_visible_to(user, year) if county in (None, a.county)]
-    items, total = services.page_of(rows, page)
+    items, total = services.paginate(services.visible_agreements(user, year, county), page)
     return json_response(serialize.page([serialize.agreement(a) for a in items], page, total))
 
 

@@ -23,7 +23,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, with_polymorphic
 
 from market import timeutil
@@ -448,6 +448,18 @@ _ANY_SUPPLY = with_polymorphic(Posting, "*", aliased=True)
 def dockings_for(user: User) -> list[Docking]:
     """The user's organisation's dockings and those they follow as broker (all for the bureau),
     newest first, with what the list shows loaded in the same query."""
+    return db.session.scalars(dockings_query(user)).all()
+
+
+def dockings_page(user: User, page: int, per_page: int = 20):
+    """One page of `dockings_for`, limited and counted in SQL (Flask-SQLAlchemy Pagination:
+    .items, .total, .pages); a page before the first is the first, one past the last is empty,
+    as on the postings pages."""
+    return db.paginate(dockings_query(user), page=page, per_page=per_page, error_out=False)
+
+
+def dockings_query(user: User, status: DockingStatus | None = None) -> Select:
+    """The SELECT behind the 对接 lists (pages and API), newest first, optionally of one status."""
     query = (
         select(Docking)
         .options(
@@ -468,7 +480,9 @@ def dockings_for(user: User) -> list[Docking]:
                 Docking.broker_id == user.id,
             )
         )
-    return db.session.scalars(query).all()
+    if status is not None:
+        query = query.where(Docking.status == status)
+    return query
 
 
 def company_names(viewer: User, dockings: Iterable[Docking]) -> dict[int, str]:

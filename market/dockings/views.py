@@ -22,6 +22,8 @@ from market.errors import DomainError, NotFound
 
 bp = Blueprint("dockings", __name__, url_prefix="/dockings")
 
+PER_PAGE = 20
+
 
 def _stale_form() -> str:
     return _("提交已失效，请刷新页面后重试。")
@@ -30,11 +32,14 @@ def _stale_form() -> str:
 @bp.route("/")
 @login_required
 def mine():
-    dockings = services.dockings_for(current_user)
+    page = services.dockings_page(
+        current_user, max(1, request.args.get("page", 1, type=int) or 1), PER_PAGE
+    )
     return render_template(
         "dockings/mine.html",
-        dockings=dockings,
-        companies=services.company_names(current_user, dockings),
+        page=page,
+        dockings=page.items,
+        companies=services.company_names(current_user, page.items),
         form=AnswerDockingForm(),
         deadline_state=services.deadline_state,
     )
