@@ -9,7 +9,14 @@ from pathlib import Path
 from flask import Flask
 
 from market import config as market_config
-from market.extensions import babel, csrf, db, login_manager, migrate
+from market.extensions import (
+    babel,
+    csrf,
+    db,
+    login_manager,
+    migrate,
+    use_real_sqlite_transactions,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,6 +61,8 @@ def register_extensions(app: Flask) -> None:
     from market import i18n, models  # noqa: F401  (models: every table known to Alembic)
 
     db.init_app(app)
+    with app.app_context():
+        use_real_sqlite_transactions(db.engine)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
     )

@@ -992,7 +992,7 @@ def test_the_agreement_list_page_reads_one_page_of_rows(client, auth, parties):
 
 
 def test_a_contract_whose_agreement_fails_to_commit_is_removed(
-    client, auth, backend, parties, contract_dir, monkeypatch
+    client, auth, parties, contract_dir, monkeypatch
 ):
     company, institute, bureau = parties
     auth.login(bureau)
@@ -1007,13 +1007,8 @@ def test_a_contract_whose_agreement_fails_to_commit_is_removed(
     files = {p.name for p in contract_dir.iterdir()} if contract_dir.exists() else set()
     saved = set(db.session.scalars(select(Agreement.contract_file)))
     assert files == saved - {None}  # no orphan PDF, and no saved agreement without its PDF
-    if backend == "postgresql":
-        assert files == set() and count(Agreement) == 0
-    else:
-        # pysqlite starts no transaction before SAVEPOINT, so submit_agreement's savepoint
-        # commits the row on release and the rollback cannot take it back: the row stays, and
-        # so must its scan (a SQLite-only gap in the engine setup, outside this view).
-        assert count(Agreement) == 1 and len(files) == 1
+    # On both databases: SQLite too, now that its savepoints sit inside a real transaction.
+    assert files == set() and count(Agreement) == 0
 
 
 def test_a_resubmission_that_fails_to_commit_keeps_the_earlier_contract(

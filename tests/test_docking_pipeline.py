@@ -3,7 +3,6 @@ controlled clock, the bureau's overdue list and nudges, brokers, messages and th
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -705,18 +704,6 @@ def test_the_timeline_lists_every_action_with_who_and_when(client, auth, pair, b
 # --- the migration ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def loggers_kept():
-    """Alembic's env.py runs logging.config.fileConfig, which disables every logger that
-    exists; enable those again so later tests (caplog) still see the app's log lines."""
-    loggers = logging.root.manager.loggerDict.values()
-    enabled = [x for x in loggers if isinstance(x, logging.Logger) and not x.disabled]
-    yield
-    for logger in enabled:
-        logger.disabled = False
-
-
-@pytest.mark.usefixtures("loggers_kept")
 def test_the_migration_keeps_existing_dockings_and_gives_them_deadlines(tmp_path, database_url):
     """Rows from before the pipeline survive, with the deadline and timeline they imply."""
     app = create_app(base_config(tmp_path, database_url))

@@ -122,7 +122,10 @@ def test_the_index_folder_holds_only_live_segments_after_a_parallel_rebuild(stor
     store.rebuild([doc(i) for i in range(1, 30)], procs=2)
     names = os.listdir(store.index_dir)
     assert not [n for n in names if n.endswith(".tmp")]
-    assert len([n for n in names if n.endswith(".seg")]) == 2  # one per process
+    # At most one segment per process: the children share one queue of batches, so a child
+    # that starts late (importing jieba under load) may find it empty and write none.
+    assert 1 <= len([n for n in names if n.endswith(".seg")]) <= 2
+    assert sorted(store.stamps()) == list(range(1, 30))
 
 
 def test_mapped_and_read_index_files_give_the_same_answers(store, monkeypatch):
