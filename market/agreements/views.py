@@ -269,16 +269,12 @@ def correct(agreement_id: int):
         form.field.data = agreement.field or ""
         form.event_id.data = str(agreement.event_id or "")
     elif form.validate_on_submit():
-        try:
-            submit_correction(current_user, agreement.id, form.data)
-            outbox.commit()
-        except DomainError as error:
-            outbox.rollback()
-            show_domain_error(form, error)
-            status = 400
-        else:
-            flash(_("更正已提交，将记入台账。"), "success")
-            return redirect(url_for("agreements.detail", agreement_id=agreement_id))
+        done = _submit_ledger_change(
+            form, submit_correction, agreement, _("更正已提交，将记入台账。")
+        )
+        if done is not None:
+            return done
+        status = 400
     else:
         status = 400
     return render_template("agreements/correct.html", form=form, agreement=agreement), status
@@ -294,19 +290,29 @@ def cancel(agreement_id: int):
         form.submission_key.data = secrets.token_urlsafe(16)
         form.revision.data = str(agreement.revision)
     elif form.validate_on_submit():
-        try:
-            submit_cancellation(current_user, agreement.id, form.data)
-            outbox.commit()
-        except DomainError as error:
-            outbox.rollback()
-            show_domain_error(form, error)
-            status = 400
-        else:
-            flash(_("作废已提交，将记入台账。"), "success")
-            return redirect(url_for("agreements.detail", agreement_id=agreement_id))
+        done = _submit_ledger_change(
+            form, submit_cancellation, agreement, _("作废已提交，将记入台账。")
+        )
+        if done is not None:
+            return done
+        status = 400
     else:
         status = 400
     return render_template("agreements/cancel.html", form=form, agreement=agreement), status
+
+
+def _submit_ledger_change(form, submit, agreement, done_message: str):
+    """Submit a correction or cancellation: the redirect when accepted, None when the form
+    shows the service's errors."""
+    try:
+        submit(current_user, agreement.id, form.data)
+        outbox.commit()
+    except DomainError as error:
+        outbox.rollback()
+        show_domain_error(form, error)
+        return None
+    flash(done_message, "success")
+    return redirect(url_for("agreements.detail", agreement_id=agreement.id))
 
 
 @bp.route("/export.<any(xlsx, csv):fmt>")
