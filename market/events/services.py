@@ -539,24 +539,18 @@ def registration_of(organization_id: int | None, event_id: int) -> EventRegistra
 
 def active_registrations(event: Event) -> list[EventRegistration]:
     """The organisations registered now, in order of registration."""
-    return db.session.scalars(
-        select(EventRegistration)
-        .where(
-            EventRegistration.event_id == event.id,
-            EventRegistration.status == RegistrationStatus.REGISTERED,
-        )
-        .order_by(EventRegistration.created_at, EventRegistration.id)
-    ).all()
+    return _registrations(event, RegistrationStatus.REGISTERED)
 
 
 def waiting_list(event: Event) -> list[EventRegistration]:
     """The organisations waiting for a seat, first come first."""
+    return _registrations(event, RegistrationStatus.WAITLISTED)
+
+
+def _registrations(event: Event, status: RegistrationStatus) -> list[EventRegistration]:
     return db.session.scalars(
         select(EventRegistration)
-        .where(
-            EventRegistration.event_id == event.id,
-            EventRegistration.status == RegistrationStatus.WAITLISTED,
-        )
+        .where(EventRegistration.event_id == event.id, EventRegistration.status == status)
         .order_by(EventRegistration.created_at, EventRegistration.id)
     ).all()
 
