@@ -8,15 +8,22 @@ and is put back and queued again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from email.message import EmailMessage
 
 from sqlalchemy import select, update
 
 from market import outbox
 from market.extensions import db
+from market.notifications import mail
 from market.notifications.models import EmailStatus
 from market.timeutil import utcnow
+
+
+class TransientMailError(Exception):
+    """The mail server could not take the message now; try again later."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,23 @@ class EmailClaim:
         ).rowcount
         db.session.commit()
         return claimed == 1
+
+    def send(self, row_id: int, compose: Callable[[object], EmailMessage]):
+        """Claim the row and send compose(row); the row (for the caller to mark sent), or None
+        when another worker has it. A failed attempt puts the row back and raises
+        TransientMailError for the network, the error itself for a bug."""
+        if not self.claim(row_id):
+            return None
+        row = db.session.get(self.model, row_id)
+        try:
+            mail.send(compose(row))
+        except mail.TRANSIENT_ERRORS as exc:
+            self.release(row_id, str(exc))
+            raise TransientMailError(str(exc)) from exc
+        except Exception as exc:  # a bug, not the network: keep the row visible, never stuck
+            self.release(row_id, repr(exc))
+            raise
+        return row
 
     def release(self, row_id: int, error: str) -> None:
         """After a failed attempt: drop the half-done work, put the row back (committed)."""

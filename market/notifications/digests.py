@@ -37,7 +37,6 @@ from market.notifications.preferences import (
     choices_of,
     unsubscribe_url,
 )
-from market.notifications.services import TransientMailError
 from market.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -199,17 +198,9 @@ def _matches_of(notifications) -> dict:
 
 def deliver_digest(digest_id: int) -> bool:
     """Send this digest's email if nobody has yet; True when this call sent it."""
-    if not DIGEST_EMAILS.claim(digest_id):
+    digest = DIGEST_EMAILS.send(digest_id, compose_digest)
+    if digest is None:
         return False
-    digest = db.session.get(NotificationDigest, digest_id)
-    try:
-        mail.send(compose_digest(digest))
-    except mail.TRANSIENT_ERRORS as exc:
-        DIGEST_EMAILS.release(digest_id, str(exc))
-        raise TransientMailError(str(exc)) from exc
-    except Exception as exc:  # a bug, not the network: keep the row visible, never stuck
-        DIGEST_EMAILS.release(digest_id, repr(exc))
-        raise
     now = utcnow()
     digest.status, digest.sent_at = EmailStatus.SENT, now
     db.session.execute(

@@ -15,7 +15,7 @@ from market.accounts.models import Organization, User
 from market.extensions import db
 from market.i18n import DEFAULT_LOCALE
 from market.notifications import mail
-from market.notifications.claims import EmailClaim
+from market.notifications.claims import EmailClaim, TransientMailError
 from market.notifications.models import Channel, EmailStatus, Frequency, Notification
 from market.notifications.preferences import CATEGORIES, category_for, choices_of
 from market.notifications.preferences import unsubscribe_url as _unsubscribe_url
@@ -23,11 +23,7 @@ from market.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CATEGORIES", "notify", "notify_members"]
-
-
-class TransientMailError(Exception):
-    """The mail server could not take the message now; try again later."""
+__all__ = ["CATEGORIES", "TransientMailError", "notify", "notify_members"]
 
 
 # A notification's own email: claimed by one worker before it is sent.
@@ -127,17 +123,9 @@ def _email_status(frequency: Frequency) -> EmailStatus:
 
 def deliver_email(notification_id: int) -> bool:
     """Send this notification's email if nobody has yet; True when this call sent it."""
-    if not EMAILS.claim(notification_id):
+    notification = EMAILS.send(notification_id, _compose)
+    if notification is None:
         return False
-    notification = db.session.get(Notification, notification_id)
-    try:
-        mail.send(_compose(notification))
-    except mail.TRANSIENT_ERRORS as exc:
-        EMAILS.release(notification_id, str(exc))
-        raise TransientMailError(str(exc)) from exc
-    except Exception as exc:  # a bug, not the network: keep the row visible, never stuck
-        EMAILS.release(notification_id, repr(exc))
-        raise
     notification.email_status = EmailStatus.SENT
     notification.emailed_at = utcnow()
     db.session.commit()
