@@ -7,13 +7,16 @@ factories (`make_user`, `make_posting`) with Chinese sample data, as in the proj
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import inspect, text
+from sqlalchemy import event, inspect, text
 
 from market import create_app, outbox
 from market.accounts.models import Role
@@ -27,6 +30,16 @@ PG_ADMIN_URL = os.environ.get(
 )
 PG_TEST_DB = f"market_test_{os.getpid()}"
 REDIS_URL = os.environ.get("MARKET_TEST_REDIS", "redis://127.0.0.1:6379/15")
+CHROMIUM = os.environ.get("MARKET_TEST_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 PASSWORD = "correct-horse-电池"
 
 
@@ -231,3 +244,56 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@contextmanager
+def sql_statements() -> Iterator[list[str]]:
+    """The SQL statements the application sends inside the `with` block, in order."""
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+@pytest.fixture
+def browser():
+    """Debian's headless Chromium through Playwright (never a downloaded browser)."""
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        service_missing(
+            "Chromium",
+            FileNotFoundError(
+                f"no executable at {CHROMIUM} (set MARKET_TEST_CHROMIUM to its path)"
+            ),
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        service_missing("Python Playwright (pip install -e '.[test]')", exc)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def served(app, backend):
+    """The test app behind a real HTTP server in a thread (SQLite only: one is enough)."""
+    if backend != "sqlite":
+        pytest.skip("the browser check runs once, on SQLite")
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()

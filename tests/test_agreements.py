@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 from werkzeug.datastructures import FileStorage
@@ -43,6 +42,7 @@ from market.events.models import Event, EventKind
 from market.extensions import db
 from market.notifications.models import Notification
 from market.timeutil import today
+from tests.conftest import sql_statements
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -604,25 +604,11 @@ def test_every_party_sees_its_agreements_and_only_the_bureau_sees_all(
 # Loading lists in a fixed number of queries ----------------------------------------------------
 
 
-class QueryCounter:
-    """Counts the SQL statements the app sends while it is active."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, *args):
-        self.count += 1
-
-
 def queries_for(client, path: str) -> int:
-    counter = QueryCounter()
-    sql_event.listen(db.engine, "before_cursor_execute", counter)
-    try:
+    with sql_statements() as sent:
         response = client.get(path)
-    finally:
-        sql_event.remove(db.engine, "before_cursor_execute", counter)
     assert response.status_code == 200, path
-    return counter.count
+    return len(sent)
 
 
 def add_agreements(bureau, company, institute, make_user, start: int, n: int) -> None:
@@ -826,74 +812,52 @@ def test_the_register_export_totals_are_the_dashboards_and_text_stays_text(app, 
 # In a real browser -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def served(app, backend):
-    """The test app behind a real HTTP server in a thread (SQLite only: one is enough here)."""
-    if backend != "sqlite":
-        pytest.skip("the browser journey runs once, on SQLite")
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 @pytest.mark.browser
 def test_the_bureau_records_a_multi_party_agreement_with_its_scan_in_a_browser(
-    served, parties, make_user, contract_dir, tmp_path
+    browser, served, parties, make_user, contract_dir, tmp_path
 ):
-    playwright_api = pytest.importorskip("playwright.sync_api")
     company, institute, bureau = parties
     partner = make_user(Role.INSTITUTE, org_name="郑州大学")
     scan = tmp_path / "扫描件.pdf"
     scan.write_bytes(PDF)
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        page = browser.new_page(locale="zh-CN")
-        page.set_default_timeout(20_000)
-        page.goto(served + "/accounts/login")
-        page.fill("input[name=email]", bureau.email)
-        page.fill("input[name=password]", "correct-horse-电池")
-        page.locator("form:has(input[name=password]) button[type=submit]").click()
-        page.goto(served + "/agreements/new")
-        page.select_option("select[name=company_id]", str(company.organization_id))
-        page.select_option("select[name=institute_id]", str(institute.organization_id))
-        page.select_option("select[name=extra_seller_ids]", [str(partner.organization_id)])
-        page.fill("input[name=title]", "开关柜测温三方合作开发合同")
-        page.select_option("select[name=contract_type]", "development")
-        page.fill("input[name=signed_on]", "2026-03-18")
-        page.fill("input[name=amount]", "1,268.45")
-        page.fill("input[name=tech_amount]", "1000")
-        page.set_input_files("input[name=contract]", str(scan))
-        page.locator("form[data-testid=agreement-form] button[type=submit]").click()
-        page.wait_for_selector("[data-testid=agreement]")
-        assert "已提交登记" in page.content()
-        sellers = page.locator("dl.facts dd").nth(2).inner_text()
-        assert "中国科学院电工研究所" in sellers and "郑州大学" in sellers
-        assert page.inner_text("[data-testid=ledger-amount]") == "1,268.45"
-        href = page.get_attribute("[data-testid=contract-link]", "href")
-        pdf = page.request.get(served + href)
-        assert pdf.status == 200 and pdf.body() == PDF
-        page.get_by_role("link", name="更正").click()
-        page.fill("input[name=amount]", "1268.54")
-        page.fill("textarea[name=reason]", "金额两位数字颠倒，按原件更正")
-        page.locator("form[data-testid=correction-form] button[type=submit]").click()
-        page.wait_for_selector("text=更正已提交")
-        assert page.inner_text("[data-testid=ledger-amount]") == "1,268.54"
-        assert page.locator("tr[data-kind=reversal]").count() == 1
-        page.goto(served + "/agreements/")
-        with page.expect_download() as download:
-            page.click("[data-testid=export-csv]")
-        rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
-        assert rows[1][1] == "开关柜测温三方合作开发合同" and rows[1][7] == "1268.54"
-        assert rows[-1][0] == "合计（1 项）" and rows[-1][7] == "1268.54"
-        browser.close()
+    page = browser.new_page(locale="zh-CN")
+    page.set_default_timeout(20_000)
+    page.goto(served + "/accounts/login")
+    page.fill("input[name=email]", bureau.email)
+    page.fill("input[name=password]", "correct-horse-电池")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.goto(served + "/agreements/new")
+    page.select_option("select[name=company_id]", str(company.organization_id))
+    page.select_option("select[name=institute_id]", str(institute.organization_id))
+    page.select_option("select[name=extra_seller_ids]", [str(partner.organization_id)])
+    page.fill("input[name=title]", "开关柜测温三方合作开发合同")
+    page.select_option("select[name=contract_type]", "development")
+    page.fill("input[name=signed_on]", "2026-03-18")
+    page.fill("input[name=amount]", "1,268.45")
+    page.fill("input[name=tech_amount]", "1000")
+    page.set_input_files("input[name=contract]", str(scan))
+    page.locator("form[data-testid=agreement-form] button[type=submit]").click()
+    page.wait_for_selector("[data-testid=agreement]")
+    assert "已提交登记" in page.content()
+    sellers = page.locator("dl.facts dd").nth(2).inner_text()
+    assert "中国科学院电工研究所" in sellers and "郑州大学" in sellers
+    assert page.inner_text("[data-testid=ledger-amount]") == "1,268.45"
+    href = page.get_attribute("[data-testid=contract-link]", "href")
+    pdf = page.request.get(served + href)
+    assert pdf.status == 200 and pdf.body() == PDF
+    page.get_by_role("link", name="更正").click()
+    page.fill("input[name=amount]", "1268.54")
+    page.fill("textarea[name=reason]", "金额两位数字颠倒，按原件更正")
+    page.locator("form[data-testid=correction-form] button[type=submit]").click()
+    page.wait_for_selector("text=更正已提交")
+    assert page.inner_text("[data-testid=ledger-amount]") == "1,268.54"
+    assert page.locator("tr[data-kind=reversal]").count() == 1
+    page.goto(served + "/agreements/")
+    with page.expect_download() as download:
+        page.click("[data-testid=export-csv]")
+    rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text("utf-8-sig"))))
+    assert rows[1][1] == "开关柜测温三方合作开发合同" and rows[1][7] == "1268.54"
+    assert rows[-1][0] == "合计（1 项）" and rows[-1][7] == "1268.54"
     db.session.expire_all()
     assert ledger_total() == (1, Decimal("1268.54"))
 
@@ -973,16 +937,8 @@ def test_the_agreement_list_page_reads_one_page_of_rows(client, auth, parties):
     company, institute, bureau = parties
     add_dated_agreements(bureau, company, institute, date(2026, 1, 1), 25, "A")
     auth.login(bureau)
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sql_event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with sql_statements() as statements:
         assert client.get("/agreements/?page=2").status_code == 200
-    finally:
-        sql_event.remove(db.engine, "before_cursor_execute", note)
     rows = [s for s in statements if "FROM agreements" in s and "count(" not in s.lower()]
     assert rows and all("LIMIT" in s.upper() for s in rows)  # never every agreement
     assert any("count(" in s.lower() and "agreements" in s for s in statements)

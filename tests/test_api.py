@@ -8,7 +8,6 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event as sql_event
 from sqlalchemy import func, select
 
 from market import outbox
@@ -22,6 +21,7 @@ from market.postings.models import Posting, PostingKind, PostingStatus, Visibili
 from market.postings.services import submit_posting
 from market.review.services import publish_posting
 from market.timeutil import today
+from tests.conftest import sql_statements
 
 SECRET = "锆基非晶合金专用夹具"  # only in the anonymous problem's hidden description
 COMPANY = "许昌隐身精密机械有限公司"
@@ -711,16 +711,8 @@ def test_the_agreement_list_takes_the_same_queries_however_many_agreements_and_p
         assert caller.post("/agreements", body).status_code == 201
 
     def queries() -> tuple[int, int]:
-        seen = []
-
-        def listener(*args):
-            seen.append(args[2])
-
-        sql_event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with sql_statements() as seen:
             items = caller.get("/agreements").get_json()["items"]
-        finally:
-            sql_event.remove(db.engine, "before_cursor_execute", listener)
         assert all(len(item["parties"]) == 4 for item in items)
         return len(items), len(seen)
 
@@ -773,16 +765,8 @@ def test_posting_representations_have_exactly_the_documented_keys(api, make_user
 
 
 def statements_during(action) -> list[str]:
-    seen: list[str] = []
-
-    def listener(*args):
-        seen.append(args[2])
-
-    sql_event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with sql_statements() as seen:
         action()
-    finally:
-        sql_event.remove(db.engine, "before_cursor_execute", listener)
     return seen
 
 

@@ -13,7 +13,6 @@ fail the test in CI (CI=true) and skip it elsewhere.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
 import warnings
@@ -25,20 +24,10 @@ import pytest
 
 from market.timeutil import today
 from tests import live
-from tests.conftest import PASSWORD, PROBLEM_DATA, REDIS_URL, RESULT_DATA, service_missing
+from tests.conftest import PASSWORD, PROBLEM_DATA, REDIS_URL, RESULT_DATA
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("MARKET_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 BROKER_URL = REDIS_URL.rsplit("/", 1)[0] + "/14"  # db 15 belongs to the worker tests
 TIMEOUT_MS = 20_000
 MATCH_WAIT_SECONDS = 60
@@ -56,29 +45,6 @@ COMPANY = {
 LIAISON = {"email": "liu.lx@mail.iee.ac.cn", "name": "刘联络", "org": "中国科学院电工研究所"}
 CONTRACT_TITLE = "开关柜无源无线测温技术许可合同"
 CONTRACT_AMOUNT = "123.45"
-
-
-@pytest.fixture
-def browser():
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        service_missing(
-            "Chromium",
-            FileNotFoundError(
-                f"no executable at {CHROMIUM} (set MARKET_TEST_CHROMIUM to its path)"
-            ),
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        service_missing("Python Playwright (pip install -e '.[test]')", exc)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 class Portal:

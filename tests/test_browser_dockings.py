@@ -25,7 +25,7 @@ from market.postings.services import submit_posting
 from market.review.services import publish_posting
 from tests import live
 from tests.conftest import PASSWORD, REDIS_URL, base_config, posting_data
-from tests.test_browser import browser, new_page  # noqa: F401  (browser is a fixture)
+from tests.test_browser import new_page
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +100,7 @@ def log_in(page, base_url: str, person: dict) -> None:
     expect(page.locator(".who")).to_contain_text(person["name"])
 
 
-def test_accept_message_and_close_with_an_outcome(browser, portal, tmp_path):  # noqa: F811
+def test_accept_message_and_close_with_an_outcome(browser, portal, tmp_path):
     base_url, docking_id, web = portal
     company, liaison = new_page(browser), new_page(browser)
     try:

@@ -10,7 +10,6 @@ the public summary. Needs /usr/bin/chromium: missing, it fails in CI and is skip
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
 from decimal import Decimal
@@ -20,39 +19,11 @@ import pytest
 
 from market.demo import data as demo_data
 from tests import live
-from tests.conftest import service_missing
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("MARKET_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 20_000
 SCREENS = Path("/tmp/market-screens")
-
-
-@pytest.fixture
-def browser():
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        service_missing("Chromium", FileNotFoundError(f"no executable at {CHROMIUM}"))
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        service_missing("Python Playwright (pip install -e '.[test]')", exc)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=30_000
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

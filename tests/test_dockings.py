@@ -3,7 +3,6 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import event as sql_event
 from sqlalchemy import select
 
 from market import outbox
@@ -12,6 +11,7 @@ from market.dockings.models import Docking, DockingStatus
 from market.dockings.services import request_docking
 from market.extensions import db
 from market.notifications.models import Notification
+from tests.conftest import sql_statements
 
 
 def request_from(client, problem, result):
@@ -202,15 +202,7 @@ def test_the_docking_list_is_paged_in_sql_with_a_total(client, auth, make_postin
 def test_the_docking_list_reads_one_page_of_rows(client, auth, make_posting, make_user):
     many_dockings(make_posting, make_user, problems=2, results=11)  # 22
     auth.login(make_user(Role.BUREAU))
-    statements: list[str] = []
-
-    def note(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    sql_event.listen(db.engine, "before_cursor_execute", note)
-    try:
+    with sql_statements() as statements:
         assert client.get("/dockings/?page=2").status_code == 200
-    finally:
-        sql_event.remove(db.engine, "before_cursor_execute", note)
     rows = [s for s in statements if "FROM dockings" in s and "count(" not in s.lower()]
     assert rows and all("LIMIT" in s.upper() for s in rows)  # never every docking

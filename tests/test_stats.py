@@ -716,57 +716,33 @@ def test_chart_tooltips_encode_the_names_people_typed(market, client, auth, bure
     assert "return p.name +" not in html
 
 
-@pytest.fixture
-def served(app, backend):
-    """The test app behind a real HTTP server in a thread (SQLite only: one is enough here)."""
-    if backend != "sqlite":
-        pytest.skip("the browser check runs once, on SQLite")
-    import threading
-
-    from werkzeug.serving import make_server
-
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
 @pytest.mark.browser
-def test_a_tooltip_shows_an_html_name_as_text_in_a_browser(market, served, bureau):
-    playwright_api = pytest.importorskip("playwright.sync_api")
+def test_a_tooltip_shows_an_html_name_as_text_in_a_browser(market, browser, served, bureau):
     evil = '<img src=x onerror="window.__xss=1">电工所'
     market.org("电工所").name = evil
     outbox.commit()
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
-        )
-        try:
-            page = browser.new_page(locale="zh-CN")
-            page.set_default_timeout(20_000)
-            page.goto(served + "/accounts/login")
-            page.fill("input[name=email]", bureau.email)
-            page.fill("input[name=password]", "correct-horse-电池")
-            page.locator("form:has(input[name=password]) button[type=submit]").click()
-            page.goto(served + "/stats/dashboard")
-            shown = page.evaluate(
-                """() => new Promise((done) => {
-                  const el = document.querySelector('[data-chart=institute]');
-                  const data = JSON.parse(document.getElementById('stats-charts').textContent);
-                  const index = data.charts.institute.labels.findIndex((l) => l.includes('<img'));
-                  echarts.getInstanceByDom(el).dispatchAction(
-                    { type: 'showTip', seriesIndex: 0, dataIndex: index });
-                  setTimeout(() => done({ index: index, text: el.innerText,
-                    images: el.querySelectorAll('img').length }), 500);
-                })"""
-            )
-            page.wait_for_timeout(300)  # a broken image would have fired its onerror by now
-            assert shown["index"] >= 0
-            assert evil in shown["text"] and shown["images"] == 0
-            assert page.evaluate("() => window.__xss") is None
-        finally:
-            browser.close()
+    page = browser.new_page(locale="zh-CN")
+    page.set_default_timeout(20_000)
+    page.goto(served + "/accounts/login")
+    page.fill("input[name=email]", bureau.email)
+    page.fill("input[name=password]", "correct-horse-电池")
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.goto(served + "/stats/dashboard")
+    shown = page.evaluate(
+        """() => new Promise((done) => {
+          const el = document.querySelector('[data-chart=institute]');
+          const data = JSON.parse(document.getElementById('stats-charts').textContent);
+          const index = data.charts.institute.labels.findIndex((l) => l.includes('<img'));
+          echarts.getInstanceByDom(el).dispatchAction(
+            { type: 'showTip', seriesIndex: 0, dataIndex: index });
+          setTimeout(() => done({ index: index, text: el.innerText,
+            images: el.querySelectorAll('img').length }), 500);
+        })"""
+    )
+    page.wait_for_timeout(300)  # a broken image would have fired its onerror by now
+    assert shown["index"] >= 0
+    assert evil in shown["text"] and shown["images"] == 0
+    assert page.evaluate("() => window.__xss") is None
 
 
 # The command line
