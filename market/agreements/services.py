@@ -466,11 +466,9 @@ def _tell_parties(agreement: Agreement, event_key: str, message) -> None:
 def submit_correction(bureau_user: User, agreement_id: int, data: dict) -> AgreementCorrection:
     """Accept a correction (new values and a reason); the worker writes it to the ledger."""
     _require_bureau(bureau_user, _("只有科技局工作人员可以更正合同。"))
-    key = _submission_key(data)
-    earlier = _correction_by_key(key)
+    key, earlier, agreement = _change_of(agreement_id, data)
     if earlier is not None:
         return earlier
-    agreement = _correctable(agreement_id, data)
     errors: dict[str, str] = {}
     reason = _reason(data.get("reason"), errors)
     values = _terms(data, errors)
@@ -488,17 +486,25 @@ def submit_correction(bureau_user: User, agreement_id: int, data: dict) -> Agree
 def submit_cancellation(bureau_user: User, agreement_id: int, data: dict) -> AgreementCorrection:
     """Accept a cancellation (作废) with its reason; the worker reverses the figures."""
     _require_bureau(bureau_user, _("只有科技局工作人员可以作废合同。"))
-    key = _submission_key(data)
-    earlier = _correction_by_key(key)
+    key, earlier, agreement = _change_of(agreement_id, data)
     if earlier is not None:
         return earlier
-    agreement = _correctable(agreement_id, data)
     errors: dict[str, str] = {}
     reason = _reason(data.get("reason"), errors)
     if errors:
         raise DomainError(_("请填写作废原因。"), errors)
     correction = AgreementCorrection(kind=CorrectionKind.CANCELLATION)
     return _queue_correction(bureau_user, agreement, correction, key, reason)
+
+
+def _change_of(agreement_id: int, data: dict):
+    """(submission key, the earlier submission when this one was sent before, else None, and
+    then the locked agreement to change)."""
+    key = _submission_key(data)
+    earlier = _correction_by_key(key)
+    if earlier is not None:
+        return key, earlier, None
+    return key, None, _correctable(agreement_id, data)
 
 
 def _correction_by_key(key: str) -> AgreementCorrection | None:
